@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rudma: build a patched Linux 6.12.117, rudma's out-of-tree modules and a
+# QEMU test guest; run the kselftests (make check) or a demo (make run).
+#
+# The kernel and every module MUST be built by the same rustc: Debian's
+# rustc-web at /usr/bin/rustc (1.96).  Rust modules link against the
+# kernel crate's metadata, which only the rustc that built it can read;
+# the rustup toolchain in ~/.cargo/bin has no rust-src and must never be
+# picked up.  Hence RUSTC below and /usr/bin first in PATH.
+
+ARCH ?= x86_64
+BUILD := $(CURDIR)/build
+KSRC := $(BUILD)/linux-source-6.12
+KOBJ := $(BUILD)/kernel-$(ARCH)
+INITRAMFS := $(BUILD)/initramfs-$(ARCH).cpio
+
+RUSTC := /usr/bin/rustc
+BINDGEN := /usr/local/bin/bindgen
+export PATH := /usr/bin:/usr/local/bin:$(PATH)
+
+KARCH_x86_64 := x86_64
+KARCH_arm64 := arm64
+KARCH := $(KARCH_$(ARCH))
+ifeq ($(KARCH),)
+$(error ARCH=$(ARCH) is not supported (x86_64, arm64))
+endif
+
+MODMAKE := $(MAKE) -C $(KOBJ) M=$(CURDIR) ARCH=$(KARCH) LLVM=1 \
+	RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
+
+# Extra arguments for the QEMU runner, e.g. RUN_ARGS='--append iommu.strict=0'
+RUN_ARGS ?=
+SUITE ?= demo
+
+.PHONY: all deps kernel modules initramfs host-test check run suite \
+	checkpatch rustfmt rustfmtcheck clippy clean distclean help
+
+all: modules
+
+help:
+	@echo "make check      host tests, build, boot QEMU, run every kselftest suite"
+	@echo "make run        build and boot the guest with a short demo suite"
+	@echo "make suite SUITE=name [RUN_ARGS=...]   run one suite"
+	@echo "make kernel | modules | initramfs | host-test | checkpatch | clippy | rustfmtcheck"
+	@echo "make clean (modules) | distclean (everything under build/)"
+
+deps:
+	@tools/testing/deps.sh
+
+kernel: deps
+	@tools/testing/build-kernel.sh $(ARCH) $(BUILD)
+
+modules: kernel
+	$(MODMAKE) modules
+
+initramfs: modules
+	@tools/testing/qemu/mkinitramfs.sh $(ARCH) $(KSRC) $(INITRAMFS)
+
+host-test:
+	cd tools/testing/host && cargo test
+
+check: deps
+	@ARCH=$(ARCH) tools/testing/check.sh
+
+run: initramfs
+	tools/testing/qemu/run --arch $(ARCH) --suite demo $(RUN_ARGS)
+
+suite: initramfs
+	tools/testing/qemu/run --arch $(ARCH) --suite $(SUITE) $(RUN_ARGS)
+
+checkpatch: kernel
+	@tools/testing/checkpatch.sh $(KSRC)
+
+rustfmt:
+	rustfmt --config-path $(KSRC)/.rustfmt.toml --edition 2021 \
+		$(shell find rust tools/testing/host/src -name '*.rs')
+
+rustfmtcheck:
+	rustfmt --check --config-path $(KSRC)/.rustfmt.toml --edition 2021 \
+		$(shell find rust tools/testing/host/src -name '*.rs')
+
+clippy: kernel
+	$(MODMAKE) CLIPPY=1 modules
+
+clean:
+	-$(MODMAKE) clean
+	rm -f rust/bindings/rudma_bindings_generated.rs
+
+distclean: clean
+	rm -rf $(BUILD)

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: host unit tests, kernel + modules + initramfs build, then every
+# suite of tools/testing/selftests/rudma/check-suites booted in QEMU.
+# Prints a summary and, last, one line "N passed, N failed".
+#
+# Environment: ARCH (x86_64), RUN_ARGS (extra runner arguments, e.g.
+# "--accel auto"), CHECK_SUITES (a list file to use instead).
+
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+ARCH=${ARCH:-x86_64}
+SUITES=${CHECK_SUITES:-$TOP/tools/testing/selftests/rudma/check-suites}
+cd "$TOP"
+
+pass=0
+fail=0
+summary=()
+note() { summary+=("$(printf '%-28s %s' "$1" "$2")"); }
+
+# --- host unit tests ----------------------------------------------------------
+CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+start=$SECONDS
+out=$(cd tools/testing/host && "$CARGO" test 2>&1)
+rc=$?
+echo "$out" | grep -E '^test |test result' || echo "$out" | tail -20
+hp=$(echo "$out" | sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1/p' | paste -sd+ | bc)
+hf=$(echo "$out" | sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\2/p' | paste -sd+ | bc)
+hp=${hp:-0}; hf=${hf:-0}
+if [ $rc -ne 0 ] && [ "$hf" -eq 0 ]; then hf=1; fi
+pass=$((pass + hp)); fail=$((fail + hf))
+note "host cargo test" "$hp passed, $hf failed ($((SECONDS - start))s)"
+
+# --- build ----------------------------------------------------------------------
+start=$SECONDS
+if ! make -s ARCH="$ARCH" initramfs; then
+	fail=$((fail + 1))
+	note "build ($ARCH)" "FAILED"
+	printf '%s\n' "${summary[@]}"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+note "build ($ARCH)" "ok ($((SECONDS - start))s)"
+
+# --- suites in QEMU -------------------------------------------------------------
+while read -r suite expect args; do
+	case "$suite" in ''|\#*) continue ;; esac
+	logdir=$TOP/build/logs/check-$suite-$ARCH
+	rm -rf "$logdir"
+	echo "=== suite $suite ($expect${args:+, $args})"
+	# shellcheck disable=SC2086
+	tools/testing/qemu/run --arch "$ARCH" --suite "$suite" --logdir "$logdir" \
+		${args:+--append "$args"} ${RUN_ARGS:-}
+	rc=$?
+	res=$logdir/result.json
+	if [ ! -f "$res" ]; then
+		fail=$((fail + 1)); note "suite $suite" "runner error (exit $rc)"; continue
+	fi
+	read -r p f problems < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
+	case "$expect" in
+	pass)
+		pass=$((pass + p)); fail=$((fail + f))
+		[ "$problems" -eq 0 ] || fail=$((fail + 1))
+		note "suite $suite" "$p passed, $f failed, $problems log problems"
+		;;
+	fail-tap)
+		# Exactly the deliberate failure, and the runner said FAIL.
+		if [ $rc -ne 0 ] && [ "$f" -gt 0 ] && [ "$problems" -eq 0 ]; then
+			pass=$((pass + 1)); note "runner catches failing test" "ok"
+		else
+			fail=$((fail + 1)); note "runner catches failing test" "NOT CAUGHT (rc=$rc)"
+		fi
+		;;
+	fail-log)
+		if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$problems" -gt 0 ]; then
+			pass=$((pass + 1)); note "runner catches kernel WARN" "ok"
+		else
+			fail=$((fail + 1)); note "runner catches kernel WARN" "NOT CAUGHT (rc=$rc)"
+		fi
+		;;
+	*)
+		fail=$((fail + 1)); note "suite $suite" "unknown expectation '$expect'"
+		;;
+	esac
+done < "$SUITES"
+
+echo
+echo "=== make check summary ($ARCH, $((SECONDS / 60))m$((SECONDS % 60))s)"
+printf '%s\n' "${summary[@]}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything rudma needs to build a patched 6.12 kernel, its
+# out-of-tree Rust modules and the QEMU test guest, from Debian's archive
+# and crates.io.  Idempotent: when everything is present it only checks.
+#
+# Usage: tools/testing/deps.sh [--check]
+#   --check  report what is missing, install nothing, exit 1 if anything is.
+
+set -euo pipefail
+
+# The kernel and every module must be built by the same rustc: Debian's
+# rustc-web (/usr/bin/rustc), whose rust-web-src provides the core library
+# source the kernel build needs.  The rustup toolchain has no rust-src.
+DEB_PKGS=(
+	linux-source-6.12
+	rustc-web rust-web-src
+	clang lld llvm libclang-dev
+	bc flex bison libelf-dev libssl-dev dwarves python3
+	cpio kmod busybox-static fio file
+	qemu-system-x86 qemu-system-arm qemu-utils
+	gnuplot-nox
+)
+BINDGEN_VERSION=0.73.0
+BINDGEN_ROOT=${BINDGEN_ROOT:-/usr/local}
+
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
+
+missing=()
+for p in "${DEB_PKGS[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+
+have_bindgen() {
+	local b="$BINDGEN_ROOT/bin/bindgen"
+	[ -x "$b" ] && "$b" --version 2>/dev/null | grep -qx "bindgen $BINDGEN_VERSION"
+}
+
+if [ ${#missing[@]} -eq 0 ] && have_bindgen; then
+	exit 0
+fi
+
+if [ $check_only -eq 1 ]; then
+	[ ${#missing[@]} -eq 0 ] || echo "deps: missing Debian packages: ${missing[*]}"
+	have_bindgen || echo "deps: missing bindgen $BINDGEN_VERSION in $BINDGEN_ROOT/bin"
+	exit 1
+fi
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+if [ ${#missing[@]} -ne 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}"
+fi
+
+if ! have_bindgen; then
+	echo "deps: cargo install bindgen-cli $BINDGEN_VERSION"
+	$SUDO env PATH="$PATH" cargo install --locked --root "$BINDGEN_ROOT" \
+		bindgen-cli --version "$BINDGEN_VERSION"
+fi
+echo "deps: all present"

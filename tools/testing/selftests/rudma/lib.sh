@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for rudma's shell kselftests (busybox ash).  Sourced after
+# the kernel's kselftest/ktap_helpers.sh, which the initramfs carries.
+
+RUDMA_MODDIR=${RUDMA_MODDIR:-/lib/modules/rudma}
+
+# The PCI address of the first NVMe controller, e.g. 0000:00:04.0.
+rudma_nvme_bdf() {
+	basename "$(readlink -f /sys/class/nvme/nvme0/device)"
+}
+
+# The block device of the first NVMe namespace.
+rudma_nvme_disk() {
+	echo /dev/nvme0n1
+}
+
+# The iommu group type (sysfs name) of a PCI device, or "none".
+rudma_group_type() {
+	local g=/sys/bus/pci/devices/$1/iommu_group
+	if [ -e "$g/type" ]; then cat "$g/type"; else echo none; fi
+}
+
+# The translated domain type the boot command line asks for.
+rudma_expected_domain() {
+	case " $(cat /proc/cmdline) " in
+	*" iommu.passthrough=1 "*) echo identity ;;
+	*" iommu.strict=0 "*) echo DMA-FQ ;;
+	*) echo DMA ;;
+	esac
+}
+
+# Run a command that must fail with a given errno name, as the shell sees
+# it in the write error ("Invalid argument" ...).  Usage:
+#   rudma_expect_errno "Invalid argument" sh -c 'echo x > /sys/...'
+rudma_expect_errno() {
+	local want=$1 out
+	shift
+	out=$("$@" 2>&1) && { echo "# expected '$want', command succeeded"; return 1; }
+	case "$out" in
+	*"$want"*) return 0 ;;
+	*) echo "# expected '$want', got: $out"; return 1 ;;
+	esac
+}
+
+rudma_module_loaded() {
+	[ -d "/sys/module/$1" ]
+}
+
+# ktap_test_result with its command kept as separate words (the kernel's
+# helper expands "$@" unquoted).  Usage: rudma_test "description" cmd args...
+rudma_test() {
+	local desc=$1
+	shift
+	if "$@"; then
+		ktap_test_pass "$desc"
+	else
+		ktap_test_fail "$desc"
+	fi
+}
