@@ -10,15 +10,55 @@
 #include <linux/types.h>
 
 struct device;
+struct dma_map_ops;
+struct page;
 struct pci_dev;
 
 /* dev_names.c */
 const char *rudma_dev_name(const struct device *dev);
 struct device *rudma_pci_to_dev(struct pci_dev *pdev);
 
-/* core_param.c: implemented in Rust (rust/rudma_core/), called from C. */
+/* dev_dma_state.c */
+void rudma_dev_set_dma_ops(struct device *dev, const struct dma_map_ops *ops);
+const struct dma_map_ops *rudma_dev_dma_ops(struct device *dev);
+bool rudma_dev_dma_iommu(struct device *dev);
+void rudma_dev_set_dma_iommu(struct device *dev, bool on);
+bool rudma_dev_dma_skip_sync(struct device *dev);
+void rudma_dev_set_dma_skip_sync(struct device *dev, bool skip);
+bool rudma_dev_is_dma_coherent(struct device *dev);
+
+/* device_lock.c */
+int rudma_device_lock_interruptible(struct device *dev);
+void rudma_device_unlock(struct device *dev);
+void rudma_device_lock_assert(struct device *dev);
+const char *rudma_dev_driver_name(struct device *dev);
+bool rudma_dev_driver_manages_dma(struct device *dev);
+struct device *rudma_get_device(struct device *dev);
+void rudma_put_device(struct device *dev);
+void rudma_msleep(unsigned int ms);
+
+/* dma_pages.c */
+struct page *rudma_alloc_pages(struct device *dev, size_t size, gfp_t gfp);
+void rudma_free_pages(struct page *page, size_t size);
+
+/* attach_sysfs.c */
+const char *rudma_attach_param(void);
+int rudma_sysfs_register(void);
+void rudma_sysfs_unregister(void);
+bool rudma_module_get(void);
+void rudma_module_put(void);
+
+/*
+ * Implemented in Rust, called from the C shims.
+ */
+/* rudma_core: core_param.c */
 int rudma_core_report_devices(const char *list, size_t len);
 ssize_t rudma_core_describe_devices(const char *list, size_t len,
 				    char *out, size_t size);
+/* rudma: attach_sysfs.c */
+int rudma_sysfs_attach(const char *buf, size_t len);
+int rudma_sysfs_detach(const char *buf, size_t len);
+ssize_t rudma_sysfs_attached(char *buf, size_t size);
+void rudma_bus_event(struct device *dev, unsigned long action);
 
 #endif /* _RUDMA_SHIMS_H */

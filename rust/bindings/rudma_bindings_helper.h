@@ -8,7 +8,16 @@
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
+#include <linux/iommu-dma.h>
 #include <linux/iova.h>
 #include <linux/pci.h>
 
 #include "rudma_shims.h"
+
+/*
+ * Constants bindgen cannot evaluate from their macros (casts, BIT()):
+ * const globals with constant initialisers, which it does evaluate.
+ */
+const dma_addr_t RUDMA_CONST_DMA_MAPPING_ERROR = DMA_MAPPING_ERROR;
+const unsigned long RUDMA_CONST_DMA_ATTR_PERSISTENT_STREAMING =
+	DMA_ATTR_PERSISTENT_STREAMING;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! IOMMU groups and domains of a device.
+//! IOMMU groups, domains and IOVA space of a device.
 
 use super::bindings;
 use super::device::Device;
+use super::domain_type::DomainType;
 
 /// The IOMMU group a device belongs to, held by reference.
 ///
@@ -42,19 +43,60 @@ impl Drop for Group {
     }
 }
 
+/// The IOMMU domain a device is attached to, borrowed with the device.
+///
+/// The domain stays valid while the device stays in it: the caller keeps
+/// the device's driver bound (which pins the group's domain) for `'a`.
+pub struct Domain<'a> {
+    ptr: *mut bindings::iommu_domain,
+    _dev: core::marker::PhantomData<&'a Device>,
+}
+
+impl<'a> Domain<'a> {
+    /// The device's current domain, if any.
+    pub fn of(dev: &'a Device) -> Option<Self> {
+        // SAFETY: `dev` is a valid device.
+        let ptr = unsafe { bindings::iommu_get_domain_for_dev(dev.as_raw()) };
+        if ptr.is_null() {
+            None
+        } else {
+            Some(Self {
+                ptr,
+                _dev: core::marker::PhantomData,
+            })
+        }
+    }
+
+    /// The domain's raw type flags.
+    pub fn type_raw(&self) -> u32 {
+        // SAFETY: the domain is valid for `'a` (see the type's docs).
+        unsafe { (*self.ptr).type_ }
+    }
+
+    /// The domain's decoded type.
+    pub fn domain_type(&self) -> DomainType {
+        DomainType::from_raw(self.type_raw())
+    }
+
+    /// The smallest page size the domain maps: the IOVA granule.
+    pub fn granule(&self) -> usize {
+        // SAFETY: the domain is valid for `'a`.
+        let bitmap = unsafe { (*self.ptr).pgsize_bitmap };
+        if bitmap == 0 {
+            0
+        } else {
+            1usize << bitmap.trailing_zeros()
+        }
+    }
+
+    /// The raw pointer, for calls into C.
+    pub fn as_raw(&self) -> *mut bindings::iommu_domain {
+        self.ptr
+    }
+}
+
 /// The raw `type` of the domain `dev` is attached to now, or `None` if the
 /// device has no domain.
-///
-/// The value is a snapshot: the group's type can be changed through sysfs
-/// (only while no driver is bound), so callers that act on it must hold
-/// the device lock.
 pub fn domain_type_raw(dev: &Device) -> Option<u32> {
-    // SAFETY: `dev` is a valid device.
-    let dom = unsafe { bindings::iommu_get_domain_for_dev(dev.as_raw()) };
-    if dom.is_null() {
-        return None;
-    }
-    // SAFETY: a non-NULL domain returned for a live device is valid while
-    // the device stays in its group; `type_` is a plain integer read.
-    Some(unsafe { (*dom).type_ })
+    Domain::of(dev).map(|d| d.type_raw())
 }

@@ -17,8 +17,10 @@ use kernel::prelude::*;
 
 // Pure logic, `pub` for the host unit tests (tools/testing/host).
 #[allow(unreachable_pub)]
+#[path = "../common/bdf.rs"]
 mod bdf;
 #[allow(unreachable_pub)]
+#[path = "../common/domain_type.rs"]
 mod domain_type;
 // Shared by every rudma module; each uses a subset of it.
 #[path = "../common/bindings.rs"]
@@ -80,6 +82,7 @@ struct Report {
     bdf: Bdf,
     group: Option<i32>,
     domain: Option<DomainType>,
+    route: &'static str,
 }
 
 fn report(bdf: Bdf) -> Result<Report> {
@@ -89,7 +92,20 @@ fn report(bdf: Bdf) -> Result<Report> {
         bdf,
         group: iommu::Group::of(dev).map(|g| g.id()),
         domain: iommu::domain_type_raw(dev).map(DomainType::from_raw),
+        route: dma_route(dev),
     })
+}
+
+/// Where the DMA API sends this device's streaming mappings, in the order
+/// kernel/dma/mapping.c decides it.
+fn dma_route(dev: &device::Device) -> &'static str {
+    if dev.dma_iommu() {
+        "iommu-dma"
+    } else if !dev.dma_ops().is_null() {
+        "ops"
+    } else {
+        "direct"
+    }
 }
 
 impl core::fmt::Display for Report {
@@ -102,10 +118,11 @@ impl core::fmt::Display for Report {
                 g,
                 d.sysfs_name(),
                 if d.is_dma_api() { " translated" } else { "" }
-            ),
-            (Some(g), None) => write!(f, "{} group={} domain=none", self.bdf, g),
-            _ => write!(f, "{} group=none domain=none", self.bdf),
+            )?,
+            (Some(g), None) => write!(f, "{} group={} domain=none", self.bdf, g)?,
+            _ => write!(f, "{} group=none domain=none", self.bdf)?,
         }
+        write!(f, " dma={}", self.route)
     }
 }
 

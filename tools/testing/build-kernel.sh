@@ -74,8 +74,7 @@ if [ "$(cat "$src_stamp" 2>/dev/null)" != "$src_hash" ] || [ ! -f "$KSRC/Makefil
 		log "applying $p"
 		patch -d "$KSRC" -p1 --forward --no-backup-if-mismatch -s < "$TOP/patches/$p" ||
 			die "patches/$p does not apply to $KVER_EXPECTED"
-		lsdiff --strip=1 "$TOP/patches/$p" 2>/dev/null >> "$BUILD/.patched-files.new" ||
-			grep -E '^\+\+\+ b/' "$TOP/patches/$p" | sed 's|^+++ b/||' >> "$BUILD/.patched-files.new"
+		sed -n 's|^+++ b/||p' "$TOP/patches/$p" >> "$BUILD/.patched-files.new"
 	done
 	# Files patched now or by the previous series get a fresh mtime, so the
 	# kept object tree rebuilds exactly what changed, including files whose

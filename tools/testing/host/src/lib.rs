@@ -2,9 +2,9 @@
 
 //! Host builds of the modules' pure-logic files, and their tests.
 
-#[path = "../../../../rust/rudma_core/bdf.rs"]
+#[path = "../../../../rust/common/bdf.rs"]
 pub mod bdf;
-#[path = "../../../../rust/rudma_core/domain_type.rs"]
+#[path = "../../../../rust/common/domain_type.rs"]
 pub mod domain_type;
 
 #[cfg(test)]

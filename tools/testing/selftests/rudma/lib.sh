@@ -58,3 +58,43 @@ rudma_test() {
 		ktap_test_fail "$desc"
 	fi
 }
+
+RUDMA_SYSFS=/sys/kernel/rudma
+
+# The line /sys/kernel/rudma/attached has for a device, or nothing.
+rudma_attached_line() {
+	grep "^$1 " $RUDMA_SYSFS/attached
+}
+
+# Where the DMA API routes a device (iommu-dma, ops or direct), as
+# rudma_core reports it; rudma_core must be loaded.
+rudma_dma_route() {
+	echo "$1" > /sys/module/rudma_core/parameters/devices &&
+	sed -n "s/^$1 .* dma=\([a-z-]*\).*/\1/p" /sys/module/rudma_core/parameters/devices
+}
+
+# Writes a value to a sysfs file, failing with the shell's error message.
+rudma_write() {
+	sh -c "echo '$2' > '$1'"
+}
+
+# fio write+verify of SIZE at block size BS on the NVMe disk, quietly.
+rudma_fio_verify() {
+	local bs=$1 size=$2 log=/tmp/fio-verify.log
+	fio --name=verify --filename="$(rudma_nvme_disk)" --direct=1 \
+		--ioengine=libaio --iodepth=16 --rw=write --bs="$bs" \
+		--size="$size" --verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--output=$log >/dev/null 2>&1 && grep -q "err= 0" $log
+}
+
+# The PCI address of the virtio-iommu device: not translated by an IOMMU.
+rudma_viommu_bdf() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		# Red Hat virtio vendor, virtio-iommu device id (modern: 0x1057).
+		if [ "$(cat $d/vendor)" = 0x1af4 ] && [ "$(cat $d/device)" = 0x1057 ]; then
+			basename $d
+			return
+		fi
+	done
+}

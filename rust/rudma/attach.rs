@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Attaching rudma's DMA ops to a device, and detaching them.
+//!
+//! Rules (Documentation/rudma/attach.rst):
+//! - only a PCI device translated by iommu-dma (a DMA or DMA-FQ domain),
+//!   with a DMA API driver bound (so its DMA mask is final, and the IOMMU
+//!   core refuses group type changes while attached), and no other ops;
+//! - attach installs the ops, then clears `dma_iommu` and `dma_skip_sync`;
+//!   detach waits for streaming mappings made through the ops to drain
+//!   (or fails with `EBUSY`), then restores both flags and removes the ops;
+//! - when the driver unbinds, the device is detached; a device named in
+//!   the `attach` module parameter is attached when its driver binds;
+//! - each attached device pins the module, so rmmod fails while any is.
+//!
+//! Lock order: device lock, then the registry mutex.
+//!
+//! A `DevOps` may still be in use by a DMA API call that read `dma_ops`
+//! just before detach removed them, so it is never freed at detach: it goes
+//! to a retired list, is reused by the next attach and freed at module
+//! exit, when no device has had rudma's ops for a whole detach.
+
+use crate::bdf::{self, Bdf};
+use crate::device::{Device, DeviceGuard, DeviceRef};
+use crate::iommu::Domain;
+use crate::ops::DevOps;
+use crate::pci::PciDevRef;
+use crate::{bindings, fmt_buf::FmtBuf};
+use core::fmt::Write;
+use kernel::prelude::*;
+use kernel::sync::Mutex;
+
+/// `EOPNOTSUPP`, which the 6.12 kernel crate does not name.
+fn eopnotsupp() -> Error {
+    Error::from_errno(-(bindings::EOPNOTSUPP as i32))
+}
+
+/// How long detach waits for in-flight mappings before giving up.
+const DETACH_WAIT_MS: u32 = 2000;
+/// Poll interval while waiting.
+const DETACH_POLL_MS: u32 = 10;
+
+struct Attached {
+    bdf: Bdf,
+    dev: DeviceRef,
+    ops: KBox<DevOps>,
+    saved_dma_iommu: bool,
+    saved_skip_sync: bool,
+}
+
+struct Inner {
+    attached: KVec<Option<Attached>>,
+    retired: KVec<Option<KBox<DevOps>>>,
+    pending: KVec<Option<Bdf>>,
+}
+
+/// All of rudma's attach state.
+#[pin_data]
+pub(crate) struct Registry {
+    #[pin]
+    inner: Mutex<Inner>,
+}
+
+/// Index of a free slot in `slots`, growing it if needed, so that filling
+/// the slot later cannot fail.
+fn free_slot<T>(slots: &mut KVec<Option<T>>) -> Result<usize> {
+    if let Some(i) = slots.as_slice().iter().position(|s| s.is_none()) {
+        return Ok(i);
+    }
+    slots.push(None, GFP_KERNEL)?;
+    Ok(slots.len() - 1)
+}
+
+impl Registry {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            inner <- kernel::new_mutex!(
+                Inner {
+                    attached: KVec::new(),
+                    retired: KVec::new(),
+                    pending: KVec::new(),
+                },
+                "rudma_registry"
+            ),
+        })
+    }
+
+    /// Attaches to the device named `bdf` (sysfs `attach`).
+    pub(crate) fn attach_bdf(&self, bdf: Bdf) -> Result {
+        let pdev = PciDevRef::get(bdf.segment, bdf.bus, bdf.devfn()).ok_or_else(|| {
+            pr_err!("attach {}: no such PCI device\n", bdf);
+            ENODEV
+        })?;
+        let guard = pdev.device().lock()?;
+        self.attach_locked(bdf, &guard)
+    }
+
+    fn attach_locked(&self, bdf: Bdf, guard: &DeviceGuard<'_>) -> Result {
+        let dev = guard.device();
+        let mut inner = self.inner.lock();
+        if inner.find(dev).is_some() {
+            pr_err!("attach {}: already attached\n", bdf);
+            return Err(EEXIST);
+        }
+        check_attachable(bdf, guard)?;
+        // Everything that can fail happens before the device changes.
+        let slot = free_slot(&mut inner.attached)?;
+        let ops = match inner.take_retired() {
+            Some(ops) => {
+                ops.reset();
+                ops
+            }
+            None => KBox::new(DevOps::new(), GFP_KERNEL)?,
+        };
+        if !crate::module_get() {
+            inner.retire(ops)?;
+            return Err(ENODEV);
+        }
+        // Ops first, then the flag: a concurrent mapping call sees either
+        // iommu-dma (dma_iommu still set) or the ops, never dma-direct.
+        // SAFETY: the `DevOps` lives until module exit (it is retired, not
+        // freed, at detach) and forwards every call to iommu-dma, which
+        // serves this device's domain.
+        unsafe { guard.set_dma_ops(ops.as_ops_ptr()) };
+        let saved_dma_iommu = dev.dma_iommu();
+        let saved_skip_sync = dev.dma_skip_sync();
+        guard.set_dma_iommu(false);
+        guard.set_dma_skip_sync(false);
+        inner.attached[slot] = Some(Attached {
+            bdf,
+            dev: DeviceRef::new(dev),
+            ops,
+            saved_dma_iommu,
+            saved_skip_sync,
+        });
+        pr_info!(
+            "{}: attached ({} driver, domain {})\n",
+            bdf,
+            guard.driver_name().map_or("no", |n| n.to_str().unwrap_or("?")),
+            Domain::of(dev).map_or("none", |d| d.domain_type().sysfs_name())
+        );
+        Ok(())
+    }
+
+    /// Detaches from the device named `bdf` (sysfs `detach`).
+    pub(crate) fn detach_bdf(&self, bdf: Bdf) -> Result {
+        let pdev = PciDevRef::get(bdf.segment, bdf.bus, bdf.devfn()).ok_or_else(|| {
+            pr_err!("detach {}: no such PCI device\n", bdf);
+            ENODEV
+        })?;
+        let guard = pdev.device().lock()?;
+        self.detach_locked(&guard, true)
+    }
+
+    /// Detaches a locked device.  With `wait`, in-flight mappings must
+    /// drain first (else `EBUSY`); without, the device's driver is gone
+    /// and whatever it left mapped belongs to iommu-dma from now on.
+    fn detach_locked(&self, guard: &DeviceGuard<'_>, wait: bool) -> Result {
+        let dev = guard.device();
+        let mut inner = self.inner.lock();
+        let Some(i) = inner.find(dev) else {
+            pr_err!("detach {}: not attached\n", dev.name());
+            return Err(EINVAL);
+        };
+        let (bdf, inflight) = match &inner.attached[i] {
+            Some(a) => (a.bdf, a.ops.inflight()),
+            None => return Err(EINVAL),
+        };
+        if wait && inflight > 0 {
+            // Sleeping with the registry mutex held only delays other
+            // attach/detach calls; the DMA fast path never takes it.
+            let mut waited = 0;
+            while waited < DETACH_WAIT_MS {
+                if inner.attached[i].as_ref().map_or(0, |a| a.ops.inflight()) == 0 {
+                    break;
+                }
+                // SAFETY: plain sleep, process context (sysfs write).
+                unsafe { bindings::rudma_msleep(DETACH_POLL_MS) };
+                waited += DETACH_POLL_MS;
+            }
+            let left = inner.attached[i].as_ref().map_or(0, |a| a.ops.inflight());
+            if left > 0 {
+                pr_err!(
+                    "detach {}: {} mappings still in flight after {} ms\n",
+                    bdf,
+                    left,
+                    DETACH_WAIT_MS
+                );
+                return Err(EBUSY);
+            }
+        }
+        // Make room in the retired list first: the ops must never be freed.
+        let rslot = free_slot(&mut inner.retired)?;
+        let Some(a) = inner.attached[i].take() else {
+            return Err(EINVAL);
+        };
+        guard.set_dma_iommu(a.saved_dma_iommu);
+        // SAFETY: removing the ops is always allowed; calls already inside
+        // them keep a valid `DevOps` (it is retired below, not freed).
+        unsafe { guard.set_dma_ops(core::ptr::null()) };
+        guard.set_dma_skip_sync(a.saved_skip_sync);
+        let (maps, left) = (a.ops.maps(), a.ops.inflight());
+        if left > 0 {
+            pr_warn!("{}: driver left {} mappings; iommu-dma owns them now\n", bdf, left);
+        }
+        inner.retired[rslot] = Some(a.ops);
+        drop(a.dev);
+        crate::module_put();
+        pr_info!("{}: detached after {} streaming maps\n", bdf, maps);
+        Ok(())
+    }
+
+    /// Remembers a device to attach when its driver binds.
+    pub(crate) fn add_pending(&self, bdf: Bdf) -> Result {
+        let mut inner = self.inner.lock();
+        if inner.pending.as_slice().iter().flatten().any(|b| *b == bdf) {
+            return Ok(());
+        }
+        let i = free_slot(&mut inner.pending)?;
+        inner.pending[i] = Some(bdf);
+        Ok(())
+    }
+
+    /// PCI bus events: attach pending devices when bound, detach attached
+    /// devices when unbound.  The driver core holds the device lock.
+    pub(crate) fn bus_event(&self, dev: &Device, action: u32) {
+        // SAFETY: bind and unbind notifications run under the device lock.
+        let is_pending = |s: &Self, bdf: Bdf| {
+            let mut inner = s.inner.lock();
+            let hit = inner
+                .pending
+                .as_mut_slice()
+                .iter_mut()
+                .find(|p| **p == Some(bdf));
+            hit.map(|p| p.take()).is_some()
+        };
+        match action {
+            bindings::bus_notifier_event_BUS_NOTIFY_BOUND_DRIVER => {
+                let Ok(bdf) = Bdf::parse(dev.name().as_bytes()) else {
+                    return;
+                };
+                if is_pending(self, bdf) {
+                    // SAFETY: the driver core holds the lock (see above).
+                    let guard = unsafe { dev.assume_locked() };
+                    // Errors were logged; the device stays on iommu-dma.
+                    let _ = self.attach_locked(bdf, &guard);
+                }
+            }
+            bindings::bus_notifier_event_BUS_NOTIFY_UNBOUND_DRIVER => {
+                if self.inner.lock().find(dev).is_some() {
+                    // SAFETY: the driver core holds the lock (see above).
+                    let guard = unsafe { dev.assume_locked() };
+                    pr_info!("{}: driver unbound, detaching\n", dev.name());
+                    let _ = self.detach_locked(&guard, false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes the attached devices, one line each, for sysfs.
+    pub(crate) fn show(&self, w: &mut FmtBuf<'_>) {
+        let inner = self.inner.lock();
+        for a in inner.attached.as_slice().iter().flatten() {
+            if writeln!(
+                w,
+                "{} inflight={} maps={}",
+                a.bdf,
+                a.ops.inflight(),
+                a.ops.maps()
+            )
+            .is_err()
+            {
+                break;
+            }
+        }
+        for b in inner.pending.as_slice().iter().flatten() {
+            if writeln!(w, "{} pending", b).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+impl Inner {
+    fn find(&self, dev: &Device) -> Option<usize> {
+        self.attached
+            .as_slice()
+            .iter()
+            .position(|a| a.as_ref().is_some_and(|a| a.dev.device().as_raw() == dev.as_raw()))
+    }
+
+    fn retire(&mut self, ops: KBox<DevOps>) -> Result {
+        let i = free_slot(&mut self.retired)?;
+        self.retired[i] = Some(ops);
+        Ok(())
+    }
+
+    fn take_retired(&mut self) -> Option<KBox<DevOps>> {
+        self.retired.as_mut_slice().iter_mut().find_map(|s| s.take())
+    }
+}
+
+/// The refusals of Documentation/rudma/attach.rst, each with its errno.
+fn check_attachable(bdf: Bdf, guard: &DeviceGuard<'_>) -> Result {
+    let dev = guard.device();
+    let Some(domain) = Domain::of(dev) else {
+        pr_err!("attach {}: not behind an IOMMU\n", bdf);
+        return Err(ENXIO);
+    };
+    let t = domain.domain_type();
+    if !t.is_dma_api() {
+        pr_err!(
+            "attach {}: domain is {}, not translated by iommu-dma\n",
+            bdf,
+            t.sysfs_name()
+        );
+        return Err(eopnotsupp());
+    }
+    if guard.driver_name().is_none() {
+        pr_err!("attach {}: no driver bound (bind one; its DMA mask must be set)\n", bdf);
+        return Err(EAGAIN);
+    }
+    if guard.driver_manages_dma() {
+        pr_err!("attach {}: driver manages the IOMMU itself\n", bdf);
+        return Err(eopnotsupp());
+    }
+    if !dev.dma_iommu() {
+        pr_err!("attach {}: DMA not routed through iommu-dma\n", bdf);
+        return Err(eopnotsupp());
+    }
+    if !dev.dma_ops().is_null() {
+        pr_err!("attach {}: device already has other DMA ops\n", bdf);
+        return Err(EBUSY);
+    }
+    Ok(())
+}
+
+/// Parses a sysfs write: exactly one device name (a trailing newline is
+/// fine).
+pub(crate) fn parse_one(buf: &[u8]) -> Result<Bdf> {
+    let mut it = bdf::list_entries(buf);
+    let (Some(name), None) = (it.next(), it.next()) else {
+        pr_err!("expected one PCI device name (DDDD:BB:DD.F)\n");
+        return Err(EINVAL);
+    };
+    Bdf::parse(name).map_err(|_| {
+        pr_err!("'{}': not a PCI device name (DDDD:BB:DD.F)\n", kernel::str::BStr::from_bytes(name));
+        EINVAL
+    })
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rudma: DMA ops stacked on iommu-dma, attached to devices at run time.
+//!
+//! ```text
+//! echo 0000:00:02.0 > /sys/kernel/rudma/attach
+//! cat /sys/kernel/rudma/attached
+//! echo 0000:00:02.0 > /sys/kernel/rudma/detach
+//! insmod rudma.ko attach=0000:00:02.0
+//! ```
+//!
+//! See Documentation/rudma/attach.rst and
+//! Documentation/ABI/testing/sysfs-kernel-rudma.
+
+use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::prelude::*;
+
+mod attach;
+mod ops;
+
+// Pure logic, `pub` for the host unit tests (tools/testing/host).
+#[allow(unreachable_pub)]
+#[path = "../common/bdf.rs"]
+mod bdf;
+#[allow(unreachable_pub)]
+#[path = "../common/domain_type.rs"]
+mod domain_type;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/fmt_buf.rs"]
+mod fmt_buf;
+// Shared by every rudma module; each uses a subset of it.
+#[path = "../common/bindings.rs"]
+mod bindings;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/device.rs"]
+mod device;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/dma.rs"]
+mod dma;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/iommu.rs"]
+mod iommu;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/pci.rs"]
+mod pci;
+
+use attach::Registry;
+use fmt_buf::FmtBuf;
+
+module! {
+    type: Rudma,
+    name: "rudma",
+    author: "rudma developers",
+    description: "rudma: DMA ops stacked on iommu-dma, attached at run time",
+    license: "GPL",
+}
+
+/// The registry, for the C entry points: set once `init` has built it and
+/// cleared in `drop` after the entry points are unregistered.
+static REGISTRY: AtomicPtr<Registry> = AtomicPtr::new(core::ptr::null_mut());
+
+fn registry() -> Option<&'static Registry> {
+    let p = REGISTRY.load(Ordering::Acquire);
+    // SAFETY: a non-NULL pointer is the module's pinned registry, which
+    // lives until `drop` has unregistered every caller of this function.
+    unsafe { p.as_ref() }
+}
+
+struct Rudma {
+    registry: Pin<KBox<Registry>>,
+}
+
+impl kernel::Module for Rudma {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let registry = KBox::pin_init(Registry::new(), GFP_KERNEL)?;
+        REGISTRY.store(
+            core::ptr::from_ref(&*registry).cast_mut(),
+            Ordering::Release,
+        );
+        // SAFETY: the registry the entry points use is in place.
+        let ret = unsafe { bindings::rudma_sysfs_register() };
+        if ret != 0 {
+            REGISTRY.store(core::ptr::null_mut(), Ordering::Release);
+            return Err(Error::from_errno(ret));
+        }
+        let this = Rudma { registry };
+        // SAFETY: the parameter is a NUL-terminated string that lives as
+        // long as the module.
+        let param = unsafe { kernel::str::CStr::from_char_ptr(bindings::rudma_attach_param()) };
+        this.attach_at_load(param.as_bytes());
+        pr_info!("loaded\n");
+        Ok(this)
+    }
+}
+
+impl Rudma {
+    /// `attach=`: attach bound devices now, the others when they bind.
+    /// Bad names are logged and skipped: a typo must not keep the module
+    /// (and so every other device's attach) from loading.
+    fn attach_at_load(&self, list: &[u8]) {
+        for entry in bdf::list_entries(list) {
+            let Ok(bdf) = bdf::Bdf::parse(entry) else {
+                pr_err!(
+                    "attach=: '{}' is not a PCI device name, skipped\n",
+                    kernel::str::BStr::from_bytes(entry)
+                );
+                continue;
+            };
+            match self.registry.attach_bdf(bdf) {
+                Err(e) if e == EAGAIN || e == ENODEV => {
+                    if self.registry.add_pending(bdf).is_ok() {
+                        pr_info!("{}: will attach when its driver binds\n", bdf);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Drop for Rudma {
+    fn drop(&mut self) {
+        // SAFETY: registered in `init`; afterwards no entry point runs.
+        unsafe { bindings::rudma_sysfs_unregister() };
+        REGISTRY.store(core::ptr::null_mut(), Ordering::Release);
+        pr_info!("unloaded\n");
+    }
+}
+
+/// Pins the module while a device is attached.
+fn module_get() -> bool {
+    // SAFETY: plain call into the C shim.
+    unsafe { bindings::rudma_module_get() }
+}
+
+/// Drops a pin from [`module_get`].
+fn module_put() {
+    // SAFETY: paired with a successful `module_get`.
+    unsafe { bindings::rudma_module_put() }
+}
+
+/// Borrows a sysfs buffer.
+///
+/// # Safety
+///
+/// `buf` must be valid for reads of `len` bytes for `'a`.
+unsafe fn c_bytes<'a>(buf: *const kernel::ffi::c_char, len: usize) -> &'a [u8] {
+    if buf.is_null() || len == 0 {
+        return &[];
+    }
+    // SAFETY: the caller guarantees validity.
+    unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) }
+}
+
+fn errno(r: Result) -> kernel::ffi::c_int {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `/sys/kernel/rudma/attach` store.
+///
+/// # Safety
+///
+/// `buf` must be valid for reads of `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rudma_sysfs_attach(
+    buf: *const kernel::ffi::c_char,
+    len: usize,
+) -> kernel::ffi::c_int {
+    // SAFETY: the caller guarantees validity.
+    let buf = unsafe { c_bytes(buf, len) };
+    let Some(reg) = registry() else {
+        return ENODEV.to_errno();
+    };
+    errno(attach::parse_one(buf).and_then(|b| reg.attach_bdf(b)))
+}
+
+/// `/sys/kernel/rudma/detach` store.
+///
+/// # Safety
+///
+/// `buf` must be valid for reads of `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rudma_sysfs_detach(
+    buf: *const kernel::ffi::c_char,
+    len: usize,
+) -> kernel::ffi::c_int {
+    // SAFETY: the caller guarantees validity.
+    let buf = unsafe { c_bytes(buf, len) };
+    let Some(reg) = registry() else {
+        return ENODEV.to_errno();
+    };
+    errno(attach::parse_one(buf).and_then(|b| reg.detach_bdf(b)))
+}
+
+/// `/sys/kernel/rudma/attached` show.
+///
+/// # Safety
+///
+/// `buf` must be valid for writes of `size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rudma_sysfs_attached(buf: *mut kernel::ffi::c_char, size: usize) -> isize {
+    if buf.is_null() {
+        return EINVAL.to_errno() as isize;
+    }
+    // SAFETY: the caller guarantees validity; we hold the only reference.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), size) };
+    let mut w = FmtBuf::new(out);
+    if let Some(reg) = registry() {
+        reg.show(&mut w);
+    }
+    // At most `size`, a sysfs page.
+    w.len() as isize
+}
+
+/// PCI bus notifier (c_shims/attach_sysfs.c).
+///
+/// # Safety
+///
+/// `dev` must be the valid device the notification is about.
+#[no_mangle]
+pub unsafe extern "C" fn rudma_bus_event(dev: *mut bindings::device, action: kernel::ffi::c_ulong) {
+    let Some(reg) = registry() else {
+        return;
+    };
+    let Ok(action) = u32::try_from(action) else {
+        return;
+    };
+    // SAFETY: the caller guarantees `dev` is valid for the call.
+    let dev = unsafe { device::Device::from_raw(dev) };
+    reg.bus_event(dev, action);
+}

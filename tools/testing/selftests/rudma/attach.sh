@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rudma attach/detach with the passthrough ops: the device's DMA goes
+# through rudma's ops while attached and back to iommu-dma after, data
+# stays intact, every refusal returns its errno, detach waits for or
+# refuses in-flight mappings, driver unbind detaches, the module cannot
+# go while attached, and boot-time attach works.
+
+. /rudma/ktap_helpers.sh
+. /rudma/lib.sh
+
+ktap_print_header
+ktap_set_plan 27
+
+nvme=$(rudma_nvme_bdf)
+group=$(basename "$(readlink -f /sys/bus/pci/devices/$nvme/iommu_group)")
+viommu=$(rudma_viommu_bdf)
+A=$RUDMA_SYSFS/attach
+D=$RUDMA_SYSFS/detach
+M=$RUDMA_MODDIR
+
+insmod $M/rudma_core.ko || ktap_exit_fail_msg "rudma_core does not load"
+insmod $M/rudma_test_hold.ko || ktap_exit_fail_msg "rudma_test_hold does not load"
+rudma_test "insmod rudma" insmod $M/rudma.ko
+rudma_test "/sys/kernel/rudma has attach, detach, attached" \
+	test -w $A -a -w $D -a -r $RUDMA_SYSFS/attached
+
+route=$(rudma_dma_route $nvme)
+[ "$route" = iommu-dma ] && ktap_test_pass "before attach: DMA via iommu-dma" ||
+	ktap_test_fail "before attach: DMA via '$route'"
+
+rudma_test "attach $nvme" rudma_write $A $nvme
+route=$(rudma_dma_route $nvme)
+[ "$route" = ops ] && ktap_test_pass "attached: DMA via ops (dma_iommu clear)" ||
+	ktap_test_fail "attached: DMA via '$route'"
+rudma_test "attach again: EEXIST" rudma_expect_errno "File exists" rudma_write $A $nvme
+rudma_test "group type change refused while attached: EPERM" \
+	rudma_expect_errno "Operation not permitted" \
+	rudma_write /sys/kernel/iommu_groups/$group/type identity
+rudma_test "rmmod refused while attached: EAGAIN" \
+	rudma_expect_errno "Resource temporarily unavailable" rmmod rudma
+
+rudma_test "fio verify 64M bs=4k through rudma ops" rudma_fio_verify 4k 64M
+rudma_test "fio verify 64M bs=128k through rudma ops" rudma_fio_verify 128k 64M
+maps=$(rudma_attached_line $nvme | sed -n 's/.* maps=\([0-9]*\).*/\1/p')
+[ "${maps:-0}" -gt 1000 ] && ktap_test_pass "ops served the I/O ($maps maps)" ||
+	ktap_test_fail "ops served the I/O (maps=${maps:-none})"
+
+# Detach with a mapping held must wait, then refuse; after release it works.
+rudma_write /sys/kernel/debug/rudma_test_hold/map $nvme
+rudma_test "detach with a mapping in flight: EBUSY" \
+	rudma_expect_errno "Device or resource busy" rudma_write $D $nvme
+rudma_test "still attached after refused detach" rudma_attached_line $nvme
+rudma_write /sys/kernel/debug/rudma_test_hold/unmap 1
+rudma_test "detach after the mapping is released" rudma_write $D $nvme
+route=$(rudma_dma_route $nvme)
+[ "$route" = iommu-dma ] && ktap_test_pass "detached: DMA via iommu-dma again" ||
+	ktap_test_fail "detached: DMA via '$route'"
+rudma_test "fio verify 16M bs=4k after detach" rudma_fio_verify 4k 16M
+
+# Refusals, each with its errno.
+rudma_test "detach when not attached: EINVAL" \
+	rudma_expect_errno "Invalid argument" rudma_write $D $nvme
+rudma_test "malformed and multiple names: EINVAL" sh -c "
+	. /rudma/lib.sh
+	rudma_expect_errno 'Invalid argument' rudma_write $A 0000:00:zz.0 &&
+	rudma_expect_errno 'Invalid argument' rudma_write $A '' &&
+	rudma_expect_errno 'Invalid argument' rudma_write $A '$nvme $nvme' &&
+	rudma_expect_errno 'Invalid argument' rudma_write $A 0000:00:20.0"
+rudma_test "absent device: ENODEV" \
+	rudma_expect_errno "No such device" rudma_write $A 0000:7f:1f.7
+if [ -n "$viommu" ]; then
+	rudma_test "device not behind an IOMMU ($viommu): ENXIO" \
+		rudma_expect_errno "No such device or address" rudma_write $A $viommu
+else
+	ktap_test_fail "virtio-iommu PCI device not found"
+fi
+
+# Driver unbind detaches; no driver refuses; boot-time attach waits for bind.
+rudma_write $A $nvme
+rudma_write /sys/bus/pci/drivers/nvme/unbind $nvme
+if ! rudma_attached_line $nvme >/dev/null && [ "$(rudma_dma_route $nvme)" = iommu-dma ]; then
+	ktap_test_pass "driver unbind detaches"
+else
+	ktap_test_fail "driver unbind detaches"
+fi
+rudma_test "no driver bound: EAGAIN" \
+	rudma_expect_errno "Resource temporarily unavailable" rudma_write $A $nvme
+rmmod rudma
+rudma_test "insmod rudma attach=$nvme with no driver: pending" sh -c "
+	insmod $M/rudma.ko attach=$nvme && grep -q '^$nvme pending' $RUDMA_SYSFS/attached"
+rudma_write /sys/bus/pci/drivers/nvme/bind $nvme
+sleep 1
+rudma_test "driver bind attaches the pending device" sh -c "
+	grep -q '^$nvme inflight' $RUDMA_SYSFS/attached"
+rudma_test "fio verify 16M bs=16k after boot-time attach" rudma_fio_verify 16k 16M
+
+# Attach/detach cycles with I/O between them.
+cycles=${RUDMA_ATTACH_CYCLES:-100}
+ok=1
+rudma_write $D $nvme || ok=0
+i=0
+while [ $i -lt $cycles ] && [ $ok = 1 ]; do
+	rudma_write $A $nvme && rudma_fio_verify 4k 1M && rudma_write $D $nvme &&
+		rudma_fio_verify 4k 1M || { ok=0; echo "# cycle $i failed"; }
+	i=$((i + 1))
+done
+[ $ok = 1 ] && ktap_test_pass "$cycles attach/detach cycles with fio verify between" ||
+	ktap_test_fail "$cycles attach/detach cycles with fio verify between"
+
+rudma_test "rmmod rudma" rmmod rudma
+rmmod rudma_test_hold
+rmmod rudma_core
+ktap_finished
