@@ -52,15 +52,17 @@ bool rudma_dev_dma_iommu(struct device *dev)
  * @dev: the device, locked by the caller
  * @on: the new value
  *
- * Ordered after any earlier store (such as installing ops), so that a
- * concurrent mapping call never sees neither iommu-dma nor the ops and
- * falls through to dma-direct.
+ * Ordered after any earlier store, such as installing ops: a concurrent
+ * mapping call must never find neither iommu-dma nor the ops, or it would
+ * hand the device a physical address through dma-direct.
  */
 void rudma_dev_set_dma_iommu(struct device *dev, bool on)
 {
 	device_lock_assert(dev);
+	/* Publish dev->dma_ops (attach) before the flag changes ... */
 	smp_wmb();
 	dev->dma_iommu = on;
+	/* ... and the flag (detach) before dev->dma_ops is cleared. */
 	smp_wmb();
 }
 

@@ -7,10 +7,10 @@
 #ifndef _RUDMA_SHIMS_H
 #define _RUDMA_SHIMS_H
 
+#include <linux/dma-map-ops.h>
 #include <linux/types.h>
 
 struct device;
-struct dma_map_ops;
 struct page;
 struct pci_dev;
 
