@@ -74,18 +74,18 @@ checkpatch: kernel
 
 rustfmt:
 	rustfmt --config-path $(KSRC)/.rustfmt.toml --edition 2021 \
-		$(shell find rust tools/testing/host/src -name '*.rs')
+		$(shell find rust tools/testing/host/src -name '*.rs' ! -name '*_generated.rs')
 
 rustfmtcheck:
 	rustfmt --check --config-path $(KSRC)/.rustfmt.toml --edition 2021 \
-		$(shell find rust tools/testing/host/src -name '*.rs')
+		$(shell find rust tools/testing/host/src -name '*.rs' ! -name '*_generated.rs')
 
 clippy: kernel
 	$(MODMAKE) CLIPPY=1 modules
 
 clean:
 	-$(MODMAKE) clean
-	rm -f rust/bindings/rudma_bindings_generated.rs
+	rm -rf generated
 
 distclean: clean
 	rm -rf $(BUILD)

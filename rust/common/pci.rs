@@ -57,4 +57,3 @@ unsafe impl Send for PciDevRef {}
 // SAFETY: `&PciDevRef` only allows reads that the PCI core allows
 // concurrently.
 unsafe impl Sync for PciDevRef {}
-

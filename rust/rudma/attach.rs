@@ -87,12 +87,7 @@ impl Registry {
 
     /// Attaches to the device named `bdf` (sysfs `attach`).
     pub(crate) fn attach_bdf(&self, bdf: Bdf) -> Result {
-        let pdev = PciDevRef::get(bdf.segment, bdf.bus, bdf.devfn()).ok_or_else(|| {
-            pr_err!("attach {}: no such PCI device\n", bdf);
-            ENODEV
-        })?;
-        let guard = pdev.device().lock()?;
-        self.attach_locked(bdf, &guard)
+        with_locked_pci_dev(bdf, "attach", |guard| self.attach_locked(bdf, guard))
     }
 
     fn attach_locked(&self, bdf: Bdf, guard: &DeviceGuard<'_>) -> Result {
@@ -136,7 +131,9 @@ impl Registry {
         pr_info!(
             "{}: attached ({} driver, domain {})\n",
             bdf,
-            guard.driver_name().map_or("no", |n| n.to_str().unwrap_or("?")),
+            guard
+                .driver_name()
+                .map_or("no", |n| n.to_str().unwrap_or("?")),
             Domain::of(dev).map_or("none", |d| d.domain_type().sysfs_name())
         );
         Ok(())
@@ -144,12 +141,7 @@ impl Registry {
 
     /// Detaches from the device named `bdf` (sysfs `detach`).
     pub(crate) fn detach_bdf(&self, bdf: Bdf) -> Result {
-        let pdev = PciDevRef::get(bdf.segment, bdf.bus, bdf.devfn()).ok_or_else(|| {
-            pr_err!("detach {}: no such PCI device\n", bdf);
-            ENODEV
-        })?;
-        let guard = pdev.device().lock()?;
-        self.detach_locked(&guard, true)
+        with_locked_pci_dev(bdf, "detach", |guard| self.detach_locked(guard, true))
     }
 
     /// Detaches a locked device.  With `wait`, in-flight mappings must
@@ -201,7 +193,11 @@ impl Registry {
         guard.set_dma_skip_sync(a.saved_skip_sync);
         let (maps, left) = (a.ops.maps(), a.ops.inflight());
         if left > 0 {
-            pr_warn!("{}: driver left {} mappings; iommu-dma owns them now\n", bdf, left);
+            pr_warn!(
+                "{}: driver left {} mappings; iommu-dma owns them now\n",
+                bdf,
+                left
+            );
         }
         inner.retired[rslot] = Some(a.ops);
         drop(a.dev);
@@ -284,10 +280,10 @@ impl Registry {
 
 impl Inner {
     fn find(&self, dev: &Device) -> Option<usize> {
-        self.attached
-            .as_slice()
-            .iter()
-            .position(|a| a.as_ref().is_some_and(|a| a.dev.device().as_raw() == dev.as_raw()))
+        self.attached.as_slice().iter().position(|a| {
+            a.as_ref()
+                .is_some_and(|a| a.dev.device().as_raw() == dev.as_raw())
+        })
     }
 
     fn retire(&mut self, ops: KBox<DevOps>) -> Result {
@@ -297,8 +293,21 @@ impl Inner {
     }
 
     fn take_retired(&mut self) -> Option<KBox<DevOps>> {
-        self.retired.as_mut_slice().iter_mut().find_map(|s| s.take())
+        self.retired
+            .as_mut_slice()
+            .iter_mut()
+            .find_map(|s| s.take())
     }
+}
+
+/// Looks a PCI device up and runs `f` with its lock held.
+fn with_locked_pci_dev(bdf: Bdf, what: &str, f: impl FnOnce(&DeviceGuard<'_>) -> Result) -> Result {
+    let Some(pdev) = PciDevRef::get(bdf.segment, bdf.bus, bdf.devfn()) else {
+        pr_err!("{} {}: no such PCI device\n", what, bdf);
+        return Err(ENODEV);
+    };
+    let guard = pdev.device().lock()?;
+    f(&guard)
 }
 
 /// The refusals of Documentation/rudma/attach.rst, each with its errno.
@@ -318,7 +327,10 @@ fn check_attachable(bdf: Bdf, guard: &DeviceGuard<'_>) -> Result {
         return Err(eopnotsupp());
     }
     if guard.driver_name().is_none() {
-        pr_err!("attach {}: no driver bound (bind one; its DMA mask must be set)\n", bdf);
+        pr_err!(
+            "attach {}: no driver bound (bind one; its DMA mask must be set)\n",
+            bdf
+        );
         return Err(EAGAIN);
     }
     if guard.driver_manages_dma() {
@@ -345,7 +357,10 @@ pub(crate) fn parse_one(buf: &[u8]) -> Result<Bdf> {
         return Err(EINVAL);
     };
     Bdf::parse(name).map_err(|_| {
-        pr_err!("'{}': not a PCI device name (DDDD:BB:DD.F)\n", kernel::str::BStr::from_bytes(name));
+        pr_err!(
+            "'{}': not a PCI device name (DDDD:BB:DD.F)\n",
+            kernel::str::BStr::from_bytes(name)
+        );
         EINVAL
     })
 }

@@ -74,7 +74,11 @@ impl DevOps {
         // SAFETY: `ops` is the `ops` field of a live `DevOps` (the caller's
         // guarantee), so stepping back to the start of the struct stays in
         // the same allocation.
-        unsafe { &*ops.byte_sub(core::mem::offset_of!(DevOps, ops)).cast::<DevOps>() }
+        unsafe {
+            &*ops
+                .byte_sub(core::mem::offset_of!(DevOps, ops))
+                .cast::<DevOps>()
+        }
     }
 
     fn mapped(&self, n: i64) {
@@ -248,4 +252,3 @@ const PASSTHROUGH_OPS: bindings::dma_map_ops = bindings::dma_map_ops {
     opt_mapping_size: Some(bindings::iommu_dma_opt_mapping_size),
     get_merge_boundary: Some(bindings::iommu_dma_get_merge_boundary),
 };
-

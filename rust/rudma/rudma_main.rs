@@ -32,6 +32,9 @@ mod fmt_buf;
 #[path = "../common/bindings.rs"]
 mod bindings;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../common/c_buf.rs"]
+mod c_buf;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../common/device.rs"]
 mod device;
 #[allow(unreachable_pub, dead_code)]
@@ -139,21 +142,22 @@ fn module_put() {
     unsafe { bindings::rudma_module_put() }
 }
 
-/// Borrows a sysfs buffer.
+/// Runs an attach or detach request written to sysfs: one device name.
 ///
 /// # Safety
 ///
-/// `buf` must be valid for reads of `len` bytes for `'a`.
-unsafe fn c_bytes<'a>(buf: *const kernel::ffi::c_char, len: usize) -> &'a [u8] {
-    if buf.is_null() || len == 0 {
-        return &[];
-    }
+/// `buf` must be valid for reads of `len` bytes.
+unsafe fn sysfs_request(
+    buf: *const kernel::ffi::c_char,
+    len: usize,
+    f: impl FnOnce(&Registry, bdf::Bdf) -> Result,
+) -> kernel::ffi::c_int {
     // SAFETY: the caller guarantees validity.
-    unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) }
-}
-
-fn errno(r: Result) -> kernel::ffi::c_int {
-    match r {
+    let buf = unsafe { c_buf::bytes(buf, len) };
+    let Some(reg) = registry() else {
+        return ENODEV.to_errno();
+    };
+    match attach::parse_one(buf).and_then(|b| f(reg, b)) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -169,12 +173,8 @@ pub unsafe extern "C" fn rudma_sysfs_attach(
     buf: *const kernel::ffi::c_char,
     len: usize,
 ) -> kernel::ffi::c_int {
-    // SAFETY: the caller guarantees validity.
-    let buf = unsafe { c_bytes(buf, len) };
-    let Some(reg) = registry() else {
-        return ENODEV.to_errno();
-    };
-    errno(attach::parse_one(buf).and_then(|b| reg.attach_bdf(b)))
+    // SAFETY: the caller's guarantee is passed on.
+    unsafe { sysfs_request(buf, len, Registry::attach_bdf) }
 }
 
 /// `/sys/kernel/rudma/detach` store.
@@ -187,12 +187,8 @@ pub unsafe extern "C" fn rudma_sysfs_detach(
     buf: *const kernel::ffi::c_char,
     len: usize,
 ) -> kernel::ffi::c_int {
-    // SAFETY: the caller guarantees validity.
-    let buf = unsafe { c_bytes(buf, len) };
-    let Some(reg) = registry() else {
-        return ENODEV.to_errno();
-    };
-    errno(attach::parse_one(buf).and_then(|b| reg.detach_bdf(b)))
+    // SAFETY: the caller's guarantee is passed on.
+    unsafe { sysfs_request(buf, len, Registry::detach_bdf) }
 }
 
 /// `/sys/kernel/rudma/attached` show.
@@ -202,11 +198,10 @@ pub unsafe extern "C" fn rudma_sysfs_detach(
 /// `buf` must be valid for writes of `size` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rudma_sysfs_attached(buf: *mut kernel::ffi::c_char, size: usize) -> isize {
-    if buf.is_null() {
-        return EINVAL.to_errno() as isize;
-    }
     // SAFETY: the caller guarantees validity; we hold the only reference.
-    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), size) };
+    let Some(out) = (unsafe { c_buf::bytes_mut(buf, size) }) else {
+        return EINVAL.to_errno() as isize;
+    };
     let mut w = FmtBuf::new(out);
     if let Some(reg) = registry() {
         reg.show(&mut w);

@@ -26,6 +26,9 @@ mod domain_type;
 #[path = "../common/bindings.rs"]
 mod bindings;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../common/c_buf.rs"]
+mod c_buf;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../common/device.rs"]
 mod device;
 #[allow(unreachable_pub, dead_code)]
@@ -136,7 +139,11 @@ fn report_list(list: &[u8]) -> Result {
                 BdfError::Syntax => "not DDDD:BB:DD.F",
                 BdfError::Range => "device > 31 or function > 7",
             };
-            pr_err!("devices: '{}': {}\n", kernel::str::BStr::from_bytes(entry), why);
+            pr_err!(
+                "devices: '{}': {}\n",
+                kernel::str::BStr::from_bytes(entry),
+                why
+            );
             EINVAL
         })?;
         report(bdf).inspect_err(|_| pr_err!("devices: {}: no such PCI device\n", bdf))?;
@@ -154,19 +161,6 @@ fn report_list(list: &[u8]) -> Result {
     Ok(())
 }
 
-/// Borrows a byte string handed over from C.
-///
-/// # Safety
-///
-/// `ptr` must be valid for reads of `len` bytes for `'a` (or `len` is 0).
-unsafe fn c_bytes<'a>(ptr: *const kernel::ffi::c_char, len: usize) -> &'a [u8] {
-    if len == 0 {
-        return &[];
-    }
-    // SAFETY: the caller guarantees `ptr` is valid for `len` bytes.
-    unsafe { core::slice::from_raw_parts(ptr.cast::<u8>(), len) }
-}
-
 /// Set operation of the `devices` parameter (see c_shims/core_param.c).
 ///
 /// # Safety
@@ -178,7 +172,7 @@ pub unsafe extern "C" fn rudma_core_report_devices(
     len: usize,
 ) -> kernel::ffi::c_int {
     // SAFETY: the caller guarantees `list` is valid for `len` bytes.
-    let list = unsafe { c_bytes(list, len) };
+    let list = unsafe { c_buf::bytes(list, len) };
     match report_list(list) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -199,13 +193,12 @@ pub unsafe extern "C" fn rudma_core_describe_devices(
     size: usize,
 ) -> isize {
     // SAFETY: the caller guarantees `list` is valid for `len` bytes.
-    let list = unsafe { c_bytes(list, len) };
-    if out.is_null() || size == 0 {
-        return EINVAL.to_errno() as isize;
-    }
+    let list = unsafe { c_buf::bytes(list, len) };
     // SAFETY: the caller guarantees `out` is valid for `size` bytes and we
     // hold the only reference to it for this call.
-    let out = unsafe { core::slice::from_raw_parts_mut(out.cast::<u8>(), size) };
+    let Some(out) = (unsafe { c_buf::bytes_mut(out, size) }) else {
+        return EINVAL.to_errno() as isize;
+    };
     let mut w = FmtBuf::new(out);
     for entry in bdf::list_entries(list) {
         let line = match Bdf::parse(entry) {

@@ -44,6 +44,14 @@ if ! make -s ARCH="$ARCH" initramfs; then
 fi
 note "build ($ARCH)" "ok ($((SECONDS - start))s)"
 
+# --- style: checkpatch --strict on the series, shims and test modules ---------
+if out=$(tools/testing/checkpatch.sh "$TOP/build/linux-source-6.12"); then
+	pass=$((pass + 1)); note "checkpatch --strict" "$(echo "$out" | tail -1 | sed 's/^checkpatch: //')"
+else
+	echo "$out" | grep -v '^ok '
+	fail=$((fail + 1)); note "checkpatch --strict" "FAILED"
+fi
+
 # --- suites in QEMU -------------------------------------------------------------
 while read -r suite expect args; do
 	case "$suite" in ''|\#*) continue ;; esac

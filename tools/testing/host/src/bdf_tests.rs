@@ -28,9 +28,21 @@ fn display_round_trips() {
 #[test]
 fn rejects_malformed() {
     for s in [
-        "", ":", "0000:00:03", "0000:00:03.", "0000:00.0", "0000::03.0", "x0:00.0", "00000:00:03.0",
-        "0000:000:03.0", "0000:00:003.0", "0000:00:03.00", "0000:00:03.0\n", "-1:00.0",
-        "0000:00:03.0:1", " 0000:00:03.0",
+        "",
+        ":",
+        "0000:00:03",
+        "0000:00:03.",
+        "0000:00.0",
+        "0000::03.0",
+        "x0:00.0",
+        "00000:00:03.0",
+        "0000:000:03.0",
+        "0000:00:003.0",
+        "0000:00:03.00",
+        "0000:00:03.0\n",
+        "-1:00.0",
+        "0000:00:03.0:1",
+        " 0000:00:03.0",
     ] {
         assert_eq!(p(s), Err(BdfError::Syntax), "{s:?}");
     }
@@ -58,7 +70,12 @@ fn exhaustive_round_trip() {
         for bus in [0u8, 1, 0x7f, 0xff] {
             for device in 0..32u8 {
                 for function in 0..8u8 {
-                    let b = Bdf { segment: seg, bus, device, function };
+                    let b = Bdf {
+                        segment: seg,
+                        bus,
+                        device,
+                        function,
+                    };
                     assert_eq!(p(&b.to_string()), Ok(b));
                     assert_eq!(b.devfn() >> 3, device);
                 }
