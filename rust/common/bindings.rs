@@ -8,6 +8,8 @@
 
 #![allow(
     clippy::all,
+    clippy::undocumented_unsafe_blocks,
+    clippy::as_underscore,
     dead_code,
     missing_docs,
     non_camel_case_types,

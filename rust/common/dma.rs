@@ -8,8 +8,8 @@ use super::bindings;
 pub const DMA_MAPPING_ERROR: bindings::dma_addr_t = bindings::RUDMA_CONST_DMA_MAPPING_ERROR;
 
 /// `DMA_ATTR_PERSISTENT_STREAMING`, from the rudma kernel patch series.
-pub const DMA_ATTR_PERSISTENT_STREAMING: usize =
-    bindings::RUDMA_CONST_DMA_ATTR_PERSISTENT_STREAMING as usize;
+pub const DMA_ATTR_PERSISTENT_STREAMING: kernel::ffi::c_ulong =
+    bindings::RUDMA_CONST_DMA_ATTR_PERSISTENT_STREAMING;
 
 /// Which way data moves in a streaming mapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -220,7 +220,6 @@ impl Registry {
     /// PCI bus events: attach pending devices when bound, detach attached
     /// devices when unbound.  The driver core holds the device lock.
     pub(crate) fn bus_event(&self, dev: &Device, action: u32) {
-        // SAFETY: bind and unbind notifications run under the device lock.
         let is_pending = |s: &Self, bdf: Bdf| {
             let mut inner = s.inner.lock();
             let hit = inner

@@ -94,8 +94,15 @@ impl DevOps {
 // Every callback below runs in DMA API context for a device whose ops are
 // rudma's (mapping.c only calls dev->dma_ops), which is what `DevOps::of`
 // and the forwarded iommu-dma calls require; the arguments are the DMA API
-// caller's, passed on unchanged.
+// caller's, passed on unchanged.  Each callback's `# Safety` section says
+// so: they are only ever called through `DevOps::ops`.
 
+/// `map_page`: forwarded to iommu-dma, counted.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn map_page(
     dev: Dev,
     page: *mut bindings::page,
@@ -113,6 +120,12 @@ unsafe extern "C" fn map_page(
     addr
 }
 
+/// `unmap_page`: forwarded to iommu-dma, counted.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn unmap_page(
     dev: Dev,
     addr: bindings::dma_addr_t,
@@ -126,6 +139,12 @@ unsafe extern "C" fn unmap_page(
     unsafe { DevOps::of(dev) }.unmapped();
 }
 
+/// `map_sg`: forwarded to iommu-dma, counted once per list.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn map_sg(
     dev: Dev,
     sg: *mut bindings::scatterlist,
@@ -142,6 +161,12 @@ unsafe extern "C" fn map_sg(
     ret
 }
 
+/// `unmap_sg`: forwarded to iommu-dma, counted once per list.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn unmap_sg(
     dev: Dev,
     sg: *mut bindings::scatterlist,
@@ -155,6 +180,12 @@ unsafe extern "C" fn unmap_sg(
     unsafe { DevOps::of(dev) }.unmapped();
 }
 
+/// `map_resource`: forwarded to iommu-dma, counted.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn map_resource(
     dev: Dev,
     phys: bindings::phys_addr_t,
@@ -171,6 +202,12 @@ unsafe extern "C" fn map_resource(
     addr
 }
 
+/// `unmap_resource`: forwarded to iommu-dma, counted.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn unmap_resource(
     dev: Dev,
     addr: bindings::dma_addr_t,
@@ -186,6 +223,11 @@ unsafe extern "C" fn unmap_resource(
 
 /// `alloc_pages_op`: what dma_common_alloc_pages() does for iommu-dma
 /// devices (that helper is not exported): pages mapped with iommu-dma.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn alloc_pages_op(
     dev: Dev,
     size: usize,
@@ -211,6 +253,12 @@ unsafe extern "C" fn alloc_pages_op(
     page
 }
 
+/// `free_pages`: undoes [`alloc_pages_op`].
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
 unsafe extern "C" fn free_pages(
     dev: Dev,
     size: usize,

@@ -15,7 +15,7 @@ set -euo pipefail
 # source the kernel build needs.  The rustup toolchain has no rust-src.
 DEB_PKGS=(
 	linux-source-6.12
-	rustc-web rust-web-src
+	rustc-web rust-web-src rust-web-clippy rustfmt-web
 	clang lld llvm libclang-dev
 	bc flex bison libelf-dev libssl-dev dwarves python3
 	cpio kmod busybox-static fio file
