@@ -106,3 +106,14 @@ bool rudma_dev_is_dma_coherent(struct device *dev)
 {
 	return dev_is_dma_coherent(dev);
 }
+
+/**
+ * rudma_dma_get_mask() - a device's streaming DMA mask
+ * @dev: the device
+ *
+ * Return: dma_get_mask(@dev): the mask its driver set, or 32 bits.
+ */
+u64 rudma_dma_get_mask(struct device *dev)
+{
+	return dma_get_mask(dev);
+}

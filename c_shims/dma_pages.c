@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Page allocation for the alloc_pages_op DMA op: alloc_pages_node() and
- * get_order() are static inlines.
+ * Page allocation and addresses: alloc_pages_node(), get_order() and
+ * page_to_phys() are static inlines or macros.
  */
 #include <linux/device.h>
 #include <linux/gfp.h>
@@ -31,4 +31,15 @@ struct page *rudma_alloc_pages(struct device *dev, size_t size, gfp_t gfp)
 void rudma_free_pages(struct page *page, size_t size)
 {
 	__free_pages(page, get_order(size));
+}
+
+/**
+ * rudma_page_to_phys() - physical address of a page
+ * @page: the page
+ *
+ * Return: page_to_phys(@page).
+ */
+phys_addr_t rudma_page_to_phys(struct page *page)
+{
+	return page_to_phys(page);
 }

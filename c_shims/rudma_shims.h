@@ -26,6 +26,7 @@ void rudma_dev_set_dma_iommu(struct device *dev, bool on);
 bool rudma_dev_dma_skip_sync(struct device *dev);
 void rudma_dev_set_dma_skip_sync(struct device *dev, bool skip);
 bool rudma_dev_is_dma_coherent(struct device *dev);
+u64 rudma_dma_get_mask(struct device *dev);
 
 /* device_lock.c */
 int rudma_device_lock_interruptible(struct device *dev);
@@ -40,6 +41,7 @@ void rudma_msleep(unsigned int ms);
 /* dma_pages.c */
 struct page *rudma_alloc_pages(struct device *dev, size_t size, gfp_t gfp);
 void rudma_free_pages(struct page *page, size_t size);
+phys_addr_t rudma_page_to_phys(struct page *page);
 
 /* attach_sysfs.c */
 const char *rudma_attach_param(void);
@@ -55,6 +57,8 @@ void rudma_module_put(void);
 int rudma_core_report_devices(const char *list, size_t len);
 ssize_t rudma_core_describe_devices(const char *list, size_t len,
 				    char *out, size_t size);
+/* rudma_iova_test: iova_test_param.c */
+int rudma_iova_test_run(const char *name, size_t len);
 /* rudma: attach_sysfs.c */
 int rudma_sysfs_attach(const char *buf, size_t len);
 int rudma_sysfs_detach(const char *buf, size_t len);

@@ -11,6 +11,9 @@ pub const DMA_MAPPING_ERROR: bindings::dma_addr_t = bindings::RUDMA_CONST_DMA_MA
 pub const DMA_ATTR_PERSISTENT_STREAMING: kernel::ffi::c_ulong =
     bindings::RUDMA_CONST_DMA_ATTR_PERSISTENT_STREAMING;
 
+/// `GFP_KERNEL` as the C calls this module makes take it.
+pub const GFP_KERNEL: bindings::gfp_t = bindings::RUDMA_CONST_GFP_KERNEL;
+
 /// Which way data moves in a streaming mapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {

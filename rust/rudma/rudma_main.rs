@@ -44,6 +44,9 @@ mod dma;
 #[path = "../common/iommu.rs"]
 mod iommu;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../common/iova.rs"]
+mod iova;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../common/pci.rs"]
 mod pci;
 

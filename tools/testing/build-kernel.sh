@@ -23,6 +23,8 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TARBALL=${RUDMA_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KVER_EXPECTED=6.12.117
 export PATH=/usr/bin:/usr/local/bin:$PATH
+# A kernel build of its own: not silenced or throttled by a calling make.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 case "$ARCH_NAME" in
 x86_64)	KARCH=x86_64; IMAGE=arch/x86/boot/bzImage; CROSS= ;;

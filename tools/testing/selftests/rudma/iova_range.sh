@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The patch series' IOVA-first primitives on the NVMe device's live domain
+# (iommu_dma_alloc_iova_range/free, iommu_map_nosync + one iommu_sync_map,
+# unmap), run in-kernel by rudma_iova_test through rudma's Rust wrappers;
+# and the refusal for a device iommu-dma does not translate.
+
+. /rudma/ktap_helpers.sh
+. /rudma/lib.sh
+
+ktap_print_header
+ktap_set_plan 4
+
+nvme=$(rudma_nvme_bdf)
+viommu=$(rudma_viommu_bdf)
+M=$RUDMA_MODDIR/rudma_iova_test.ko
+P=/sys/module/rudma_iova_test/parameters/device
+
+rudma_test "in-kernel IOVA range test on $nvme" insmod $M device=$nvme
+checks=$(dmesg | grep -c "rudma_iova_test: ok ")
+[ "$checks" -eq 14 ] && ktap_test_pass "all 14 in-kernel checks logged ok" ||
+	ktap_test_fail "in-kernel checks: $checks ok, want 14"
+rudma_test "untranslated device ($viommu) gets no IOVA" rudma_write $P $viommu
+rudma_test "bad device name: EINVAL" \
+	rudma_expect_errno "Invalid argument" rudma_write $P 0000:00:zz.0
+rmmod rudma_iova_test
+ktap_finished
