@@ -11,7 +11,7 @@
 . /rudma/lib.sh
 
 ktap_print_header
-ktap_set_plan 27
+ktap_set_plan 29
 
 nvme=$(rudma_nvme_bdf)
 group=$(basename "$(readlink -f /sys/bus/pci/devices/$nvme/iommu_group)")
@@ -56,6 +56,16 @@ rudma_write /sys/kernel/debug/rudma_test_hold/unmap 1
 rudma_test "detach after the mapping is released" rudma_write $D $nvme
 route=$(rudma_dma_route $nvme)
 [ "$route" = iommu-dma ] && ktap_test_pass "detached: DMA via iommu-dma again" ||
+	ktap_test_fail "detached: DMA via '$route'"
+
+# Detach waits for a mapping released while it waits.
+rudma_write $A $nvme
+rudma_write /sys/kernel/debug/rudma_test_hold/map $nvme
+(sleep 0.5; rudma_write /sys/kernel/debug/rudma_test_hold/unmap 1) &
+rudma_test "detach waits for a mapping released meanwhile" rudma_write $D $nvme
+wait
+route=$(rudma_dma_route $nvme)
+[ "$route" = iommu-dma ] && ktap_test_pass "detached after waiting: DMA via iommu-dma" ||
 	ktap_test_fail "detached: DMA via '$route'"
 rudma_test "fio verify 16M bs=4k after detach" rudma_fio_verify 4k 16M
 
