@@ -4,13 +4,14 @@
  * dma_skip_sync bitfields.  set_dma_ops()/get_dma_ops() are static inlines
  * and the flags are bitfields, so Rust reaches them through these helpers.
  *
- * The bitfields share a word with dma_coherent and dma_ops_bypass: the
- * caller holds the device lock, which serialises every other writer the
- * kernel has outside the DMA fast path (probe, dma_set_mask(), IOMMU group
- * changes).
+ * With the rudma series (IOMMU_DMA_OPS_OVERRIDE), ops installed on a device
+ * iommu-dma translates take over its streaming paths while dma_iommu stays
+ * set, and each DMA API call decides on one read of dev->dma_ops: ops are
+ * installed and removed by a single store, under the device lock.
  */
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
+#include <linux/rcupdate.h>
 
 #include "rudma_shims.h"
 
@@ -48,25 +49,6 @@ bool rudma_dev_dma_iommu(struct device *dev)
 }
 
 /**
- * rudma_dev_set_dma_iommu() - set or clear dev->dma_iommu
- * @dev: the device, locked by the caller
- * @on: the new value
- *
- * Ordered after any earlier store, such as installing ops: a concurrent
- * mapping call must never find neither iommu-dma nor the ops, or it would
- * hand the device a physical address through dma-direct.
- */
-void rudma_dev_set_dma_iommu(struct device *dev, bool on)
-{
-	device_lock_assert(dev);
-	/* Publish dev->dma_ops (attach) before the flag changes ... */
-	smp_wmb();
-	dev->dma_iommu = on;
-	/* ... and the flag (detach) before dev->dma_ops is cleared. */
-	smp_wmb();
-}
-
-/**
  * rudma_dev_dma_skip_sync() - whether the DMA API skips a device's syncs
  * @dev: the device
  *
@@ -87,6 +69,8 @@ bool rudma_dev_dma_skip_sync(struct device *dev)
  * @skip: the new value
  *
  * Bounce-buffering ops must see every sync call: attach clears the flag.
+ * The flag shares a word with other DMA bitfields; the device lock orders
+ * this store against probe and dma_set_mask().
  */
 void rudma_dev_set_dma_skip_sync(struct device *dev, bool skip)
 {
@@ -94,6 +78,34 @@ void rudma_dev_set_dma_skip_sync(struct device *dev, bool skip)
 #ifdef CONFIG_DMA_NEED_SYNC
 	dev->dma_skip_sync = skip;
 #endif
+}
+
+/**
+ * rudma_dev_reset_dma_skip_sync() - let the DMA core recompute dma_skip_sync
+ * @dev: the device, locked by the caller, with no rudma ops installed
+ *
+ * dma_set_mask() with the current mask sets dma_skip_sync exactly as the
+ * kernel does at probe, for whatever now handles the device's DMA.
+ */
+void rudma_dev_reset_dma_skip_sync(struct device *dev)
+{
+	device_lock_assert(dev);
+	if (dev->dma_mask && dma_set_mask(dev, dma_get_mask(dev)))
+		dev_warn(dev, "rudma: could not recompute dma_skip_sync\n");
+}
+
+/**
+ * rudma_wait_dma_callers() - wait out DMA API calls using replaced ops
+ *
+ * A DMA API call that read dev->dma_ops before they were removed may
+ * still run in them.  Such a call never sleeps; synchronize_rcu_tasks()
+ * waits until every task has passed a voluntary context switch (with
+ * IOMMU_DMA_OPS_OVERRIDE it is real RCU-tasks on preemptible kernels, and
+ * synchronize_rcu() on the others), so afterwards none is left.
+ */
+void rudma_wait_dma_callers(void)
+{
+	synchronize_rcu_tasks();
 }
 
 /**

@@ -10,7 +10,7 @@
 #include "rudma_shims.h"
 
 /**
- * rudma_alloc_pages() - allocate zeroed pages near a device
+ * rudma_alloc_pages() - allocate zeroed pages near a device (test helper)
  * @dev: the device the pages are for (its NUMA node is preferred)
  * @size: bytes, rounded up to a power-of-two number of pages
  * @gfp: allocation flags from the DMA API caller

@@ -22,9 +22,10 @@ struct device *rudma_pci_to_dev(struct pci_dev *pdev);
 void rudma_dev_set_dma_ops(struct device *dev, const struct dma_map_ops *ops);
 const struct dma_map_ops *rudma_dev_dma_ops(struct device *dev);
 bool rudma_dev_dma_iommu(struct device *dev);
-void rudma_dev_set_dma_iommu(struct device *dev, bool on);
 bool rudma_dev_dma_skip_sync(struct device *dev);
 void rudma_dev_set_dma_skip_sync(struct device *dev, bool skip);
+void rudma_dev_reset_dma_skip_sync(struct device *dev);
+void rudma_wait_dma_callers(void);
 bool rudma_dev_is_dma_coherent(struct device *dev);
 u64 rudma_dma_get_mask(struct device *dev);
 

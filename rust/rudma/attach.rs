@@ -2,27 +2,26 @@
 
 //! Attaching rudma's DMA ops to a device, and detaching them.
 //!
-//! Rules (Documentation/rudma/attach.rst):
+//! Rules (Documentation/attach.rst):
 //! - only a PCI device translated by iommu-dma (a DMA or DMA-FQ domain),
 //!   with a DMA API driver bound (so its DMA mask is final, and the IOMMU
 //!   core refuses group type changes while attached), and no other ops;
-//! - attach installs the ops, then clears `dma_iommu` and `dma_skip_sync`;
-//!   detach waits for streaming mappings made through the ops to drain
-//!   (or fails with `EBUSY`), then restores both flags and removes the ops;
+//! - attach installs the device's ops (one pointer store: with the rudma
+//!   series they take over its streaming DMA while `dma_iommu` stays set)
+//!   and clears `dma_skip_sync` so that every sync reaches them;
+//! - detach waits for streaming mappings made through the ops to drain
+//!   (or fails with `EBUSY`), removes the ops, waits until no DMA API call
+//!   can still be inside them, lets the DMA core recompute
+//!   `dma_skip_sync`, and only then frees them and unpins the module;
 //! - when the driver unbinds, the device is detached; a device named in
 //!   the `attach` module parameter is attached when its driver binds;
 //! - each attached device pins the module, so rmmod fails while any is.
 //!
 //! Lock order: device lock, then the registry mutex.
-//!
-//! A `DevOps` may still be in use by a DMA API call that read `dma_ops`
-//! just before detach removed them, so it is never freed at detach: it goes
-//! to a retired list, is reused by the next attach and freed at module
-//! exit, when no device has had rudma's ops for a whole detach.
 
 use crate::bdf::{self, Bdf};
 use crate::device::{Device, DeviceGuard, DeviceRef};
-use crate::iommu::Domain;
+use crate::iommu::{Domain, Group};
 use crate::ops::DevOps;
 use crate::pci::PciDevRef;
 use crate::{bindings, fmt_buf::FmtBuf};
@@ -44,13 +43,10 @@ struct Attached {
     bdf: Bdf,
     dev: DeviceRef,
     ops: KBox<DevOps>,
-    saved_dma_iommu: bool,
-    saved_skip_sync: bool,
 }
 
 struct Inner {
     attached: KVec<Option<Attached>>,
-    retired: KVec<Option<KBox<DevOps>>>,
     pending: KVec<Option<Bdf>>,
 }
 
@@ -77,7 +73,6 @@ impl Registry {
             inner <- kernel::new_mutex!(
                 Inner {
                     attached: KVec::new(),
-                    retired: KVec::new(),
                     pending: KVec::new(),
                 },
                 "rudma_registry"
@@ -100,34 +95,21 @@ impl Registry {
         check_attachable(bdf, guard)?;
         // Everything that can fail happens before the device changes.
         let slot = free_slot(&mut inner.attached)?;
-        let ops = match inner.take_retired() {
-            Some(ops) => {
-                ops.reset();
-                ops
-            }
-            None => KBox::new(DevOps::new(), GFP_KERNEL)?,
-        };
+        let ops = KBox::new(DevOps::new(), GFP_KERNEL)?;
         if !crate::module_get() {
-            inner.retire(ops)?;
             return Err(ENODEV);
         }
-        // Ops first, then the flag: a concurrent mapping call sees either
-        // iommu-dma (dma_iommu still set) or the ops, never dma-direct.
-        // SAFETY: the `DevOps` lives until module exit (it is retired, not
-        // freed, at detach) and forwards every call to iommu-dma, which
-        // serves this device's domain.
+        // SAFETY: the `DevOps` is freed only after detach removed it and
+        // waited for its callers; it forwards every call to iommu-dma,
+        // which serves this device's domain.
         unsafe { guard.set_dma_ops(ops.as_ops_ptr()) };
-        let saved_dma_iommu = dev.dma_iommu();
-        let saved_skip_sync = dev.dma_skip_sync();
-        guard.set_dma_iommu(false);
         guard.set_dma_skip_sync(false);
         inner.attached[slot] = Some(Attached {
             bdf,
             dev: DeviceRef::new(dev),
             ops,
-            saved_dma_iommu,
-            saved_skip_sync,
         });
+        inner.forget_pending(bdf);
         pr_info!(
             "{}: attached ({} driver, domain {})\n",
             bdf,
@@ -181,16 +163,14 @@ impl Registry {
                 return Err(EBUSY);
             }
         }
-        // Make room in the retired list first: the ops must never be freed.
-        let rslot = free_slot(&mut inner.retired)?;
         let Some(a) = inner.attached[i].take() else {
             return Err(EINVAL);
         };
-        guard.set_dma_iommu(a.saved_dma_iommu);
-        // SAFETY: removing the ops is always allowed; calls already inside
-        // them keep a valid `DevOps` (it is retired below, not freed).
+        // SAFETY: removing the ops is always allowed.
         unsafe { guard.set_dma_ops(core::ptr::null()) };
-        guard.set_dma_skip_sync(a.saved_skip_sync);
+        // Calls that read the old pointer may still be inside the ops.
+        crate::device::wait_dma_callers();
+        guard.reset_dma_skip_sync();
         let (maps, left) = (a.ops.maps(), a.ops.inflight());
         if left > 0 {
             pr_warn!(
@@ -199,8 +179,7 @@ impl Registry {
                 left
             );
         }
-        inner.retired[rslot] = Some(a.ops);
-        drop(a.dev);
+        drop(a);
         crate::module_put();
         pr_info!("{}: detached after {} streaming maps\n", bdf, maps);
         Ok(())
@@ -217,33 +196,31 @@ impl Registry {
         Ok(())
     }
 
+    /// Forgets a device remembered by [`Self::add_pending`].
+    pub(crate) fn remove_pending(&self, bdf: Bdf) {
+        self.inner.lock().forget_pending(bdf);
+    }
+
     /// PCI bus events: attach pending devices when bound, detach attached
     /// devices when unbound.  The driver core holds the device lock.
     pub(crate) fn bus_event(&self, dev: &Device, action: u32) {
-        let is_pending = |s: &Self, bdf: Bdf| {
-            let mut inner = s.inner.lock();
-            let hit = inner
-                .pending
-                .as_mut_slice()
-                .iter_mut()
-                .find(|p| **p == Some(bdf));
-            hit.map(|p| p.take()).is_some()
-        };
         match action {
             bindings::bus_notifier_event_BUS_NOTIFY_BOUND_DRIVER => {
                 let Ok(bdf) = Bdf::parse(dev.name().as_bytes()) else {
                     return;
                 };
-                if is_pending(self, bdf) {
-                    // SAFETY: the driver core holds the lock (see above).
+                let pending = self.inner.lock().pending.contains(&Some(bdf));
+                if pending {
+                    // SAFETY: bind notifications run under the device lock.
                     let guard = unsafe { dev.assume_locked() };
-                    // Errors were logged; the device stays on iommu-dma.
+                    // Errors were logged; the device stays on iommu-dma and
+                    // pending, for the next bind.
                     let _ = self.attach_locked(bdf, &guard);
                 }
             }
             bindings::bus_notifier_event_BUS_NOTIFY_UNBOUND_DRIVER => {
                 if self.inner.lock().find(dev).is_some() {
-                    // SAFETY: the driver core holds the lock (see above).
+                    // SAFETY: unbind notifications run under the device lock.
                     let guard = unsafe { dev.assume_locked() };
                     pr_info!("{}: driver unbound, detaching\n", dev.name());
                     let _ = self.detach_locked(&guard, false);
@@ -285,17 +262,12 @@ impl Inner {
         })
     }
 
-    fn retire(&mut self, ops: KBox<DevOps>) -> Result {
-        let i = free_slot(&mut self.retired)?;
-        self.retired[i] = Some(ops);
-        Ok(())
-    }
-
-    fn take_retired(&mut self) -> Option<KBox<DevOps>> {
-        self.retired
-            .as_mut_slice()
-            .iter_mut()
-            .find_map(|s| s.take())
+    fn forget_pending(&mut self, bdf: Bdf) {
+        for p in self.pending.as_mut_slice() {
+            if *p == Some(bdf) {
+                *p = None;
+            }
+        }
     }
 }
 
@@ -312,19 +284,13 @@ fn with_locked_pci_dev(bdf: Bdf, what: &str, f: impl FnOnce(&DeviceGuard<'_>) ->
 /// The refusals of Documentation/rudma/attach.rst, each with its errno.
 fn check_attachable(bdf: Bdf, guard: &DeviceGuard<'_>) -> Result {
     let dev = guard.device();
-    let Some(domain) = Domain::of(dev) else {
+    if Group::of(dev).is_none() {
         pr_err!("attach {}: not behind an IOMMU\n", bdf);
         return Err(ENXIO);
-    };
-    let t = domain.domain_type();
-    if !t.is_dma_api() {
-        pr_err!(
-            "attach {}: domain is {}, not translated by iommu-dma\n",
-            bdf,
-            t.sysfs_name()
-        );
-        return Err(eopnotsupp());
     }
+    // Checked before the domain is read: a bound DMA API driver holds the
+    // group's ownership count, so the IOMMU core cannot replace (and free)
+    // the domain while the device lock keeps the driver bound.
     if guard.driver_name().is_none() {
         pr_err!(
             "attach {}: no driver bound (bind one; its DMA mask must be set)\n",
@@ -334,6 +300,15 @@ fn check_attachable(bdf: Bdf, guard: &DeviceGuard<'_>) -> Result {
     }
     if guard.driver_manages_dma() {
         pr_err!("attach {}: driver manages the IOMMU itself\n", bdf);
+        return Err(eopnotsupp());
+    }
+    let t = Domain::of(dev).map(|d| d.domain_type());
+    if !t.is_some_and(|t| t.is_dma_api()) {
+        pr_err!(
+            "attach {}: domain is {}, not translated by iommu-dma\n",
+            bdf,
+            t.map_or("none", |t| t.sysfs_name())
+        );
         return Err(eopnotsupp());
     }
     if !dev.dma_iommu() {

@@ -40,12 +40,6 @@ impl DevOps {
         }
     }
 
-    /// Clears the counters for a new attach.
-    pub(crate) fn reset(&self) {
-        self.inflight.store(0, Ordering::Relaxed);
-        self.maps.store(0, Ordering::Relaxed);
-    }
-
     /// The pointer to install in `dev->dma_ops`.
     pub(crate) fn as_ops_ptr(&self) -> *const bindings::dma_map_ops {
         &self.ops
@@ -61,24 +55,30 @@ impl DevOps {
         self.maps.load(Ordering::Relaxed)
     }
 
-    /// The `DevOps` behind an attached device's `dma_ops`.
+    /// The `DevOps` behind an attached device's `dma_ops`, or `None` once
+    /// detach has removed them (a call already inside the ops then skips
+    /// its bookkeeping; its iommu-dma work is the same either way).
     ///
     /// # Safety
     ///
-    /// `dev` must be a device whose `dma_ops` rudma installed, and the call
-    /// must come from the DMA API while they are installed (the `DevOps`
-    /// outlives every such call: see `attach.rs`).
-    unsafe fn of<'a>(dev: Dev) -> &'a DevOps {
+    /// `dev` must be a device rudma attached, and the call must come from
+    /// the DMA API through rudma's ops: a non-NULL `dma_ops` is then this
+    /// device's `DevOps`, which detach frees only after waiting for such
+    /// calls (`rudma_wait_dma_callers`), and which no other attach reuses.
+    unsafe fn of<'a>(dev: Dev) -> Option<&'a DevOps> {
         // SAFETY: the caller guarantees `dev` is valid.
         let ops = unsafe { bindings::rudma_dev_dma_ops(dev) };
+        if ops.is_null() {
+            return None;
+        }
         // SAFETY: `ops` is the `ops` field of a live `DevOps` (the caller's
         // guarantee), so stepping back to the start of the struct stays in
         // the same allocation.
-        unsafe {
+        Some(unsafe {
             &*ops
                 .byte_sub(core::mem::offset_of!(DevOps, ops))
                 .cast::<DevOps>()
-        }
+        })
     }
 
     fn mapped(&self, n: i64) {
@@ -115,7 +115,9 @@ unsafe extern "C" fn map_page(
     let addr = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
     if addr != DMA_MAPPING_ERROR {
         // SAFETY: see the comment above the callbacks.
-        unsafe { DevOps::of(dev) }.mapped(1);
+        if let Some(o) = unsafe { DevOps::of(dev) } {
+            o.mapped(1);
+        }
     }
     addr
 }
@@ -136,7 +138,9 @@ unsafe extern "C" fn unmap_page(
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_page(dev, addr, size, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
-    unsafe { DevOps::of(dev) }.unmapped();
+    if let Some(o) = unsafe { DevOps::of(dev) } {
+        o.unmapped();
+    }
 }
 
 /// `map_sg`: forwarded to iommu-dma, counted once per list.
@@ -156,7 +160,9 @@ unsafe extern "C" fn map_sg(
     let ret = unsafe { bindings::iommu_dma_map_sg(dev, sg, nents, dir, attrs) };
     if ret > 0 {
         // SAFETY: see the comment above the callbacks.
-        unsafe { DevOps::of(dev) }.mapped(1);
+        if let Some(o) = unsafe { DevOps::of(dev) } {
+            o.mapped(1);
+        }
     }
     ret
 }
@@ -177,7 +183,9 @@ unsafe extern "C" fn unmap_sg(
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_sg(dev, sg, nents, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
-    unsafe { DevOps::of(dev) }.unmapped();
+    if let Some(o) = unsafe { DevOps::of(dev) } {
+        o.unmapped();
+    }
 }
 
 /// `map_resource`: forwarded to iommu-dma, counted.
@@ -197,7 +205,9 @@ unsafe extern "C" fn map_resource(
     let addr = unsafe { bindings::iommu_dma_map_resource(dev, phys, size, dir, attrs) };
     if addr != DMA_MAPPING_ERROR {
         // SAFETY: see the comment above the callbacks.
-        unsafe { DevOps::of(dev) }.mapped(1);
+        if let Some(o) = unsafe { DevOps::of(dev) } {
+            o.mapped(1);
+        }
     }
     addr
 }
@@ -218,71 +228,22 @@ unsafe extern "C" fn unmap_resource(
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_resource(dev, addr, size, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
-    unsafe { DevOps::of(dev) }.unmapped();
-}
-
-/// `alloc_pages_op`: what dma_common_alloc_pages() does for iommu-dma
-/// devices (that helper is not exported): pages mapped with iommu-dma.
-///
-/// # Safety
-///
-/// Only the DMA API calls it, for a device whose `dma_ops` are a live
-/// [`DevOps`], with the arguments of a valid DMA API call.
-unsafe extern "C" fn alloc_pages_op(
-    dev: Dev,
-    size: usize,
-    handle: *mut bindings::dma_addr_t,
-    dir: Dir,
-    gfp: bindings::gfp_t,
-) -> *mut bindings::page {
-    // SAFETY: `dev` is valid (see the comment above the callbacks).
-    let page = unsafe { bindings::rudma_alloc_pages(dev, size, gfp) };
-    if page.is_null() {
-        return page;
+    if let Some(o) = unsafe { DevOps::of(dev) } {
+        o.unmapped();
     }
-    let attrs = bindings::DMA_ATTR_SKIP_CPU_SYNC as c_ulong;
-    // SAFETY: `page` heads a fresh allocation of at least `size` bytes.
-    let addr = unsafe { bindings::iommu_dma_map_page(dev, page, 0, size, dir, attrs) };
-    if addr == DMA_MAPPING_ERROR {
-        // SAFETY: `page` came from `rudma_alloc_pages` with `size`.
-        unsafe { bindings::rudma_free_pages(page, size) };
-        return core::ptr::null_mut();
-    }
-    // SAFETY: the DMA API passes a valid handle pointer.
-    unsafe { *handle = addr };
-    page
 }
 
-/// `free_pages`: undoes [`alloc_pages_op`].
-///
-/// # Safety
-///
-/// Only the DMA API calls it, for a device whose `dma_ops` are a live
-/// [`DevOps`], with the arguments of a valid DMA API call.
-unsafe extern "C" fn free_pages(
-    dev: Dev,
-    size: usize,
-    page: *mut bindings::page,
-    addr: bindings::dma_addr_t,
-    dir: Dir,
-) {
-    let attrs = bindings::DMA_ATTR_SKIP_CPU_SYNC as c_ulong;
-    // SAFETY: `addr` maps `page` for `dev` (from `alloc_pages_op`).
-    unsafe { bindings::iommu_dma_unmap_page(dev, addr, size, dir, attrs) };
-    // SAFETY: `page` came from `rudma_alloc_pages` with `size`.
-    unsafe { bindings::rudma_free_pages(page, size) };
-}
-
-/// The ops every attached device starts from: everything to iommu-dma.
-/// Coherent allocations, mmap and sgtable queries are not counted: they
-/// belong to iommu-dma whether or not rudma is attached when they end.
+/// The ops every attached device starts from: streaming calls to
+/// iommu-dma.  With the rudma series the DMA core only calls the streaming
+/// callbacks of ops on an iommu-dma device; allocations, mmap and size
+/// queries stay with iommu-dma, so those callbacks stay empty.
 const PASSTHROUGH_OPS: bindings::dma_map_ops = bindings::dma_map_ops {
-    alloc: Some(bindings::iommu_dma_alloc),
-    free: Some(bindings::iommu_dma_free),
-    alloc_pages_op: Some(alloc_pages_op),
-    free_pages: Some(free_pages),
-    mmap: Some(bindings::iommu_dma_mmap),
-    get_sgtable: Some(bindings::iommu_dma_get_sgtable),
+    alloc: None,
+    free: None,
+    alloc_pages_op: None,
+    free_pages: None,
+    mmap: None,
+    get_sgtable: None,
     map_page: Some(map_page),
     unmap_page: Some(unmap_page),
     map_sg: Some(map_sg),
@@ -296,7 +257,7 @@ const PASSTHROUGH_OPS: bindings::dma_map_ops = bindings::dma_map_ops {
     cache_sync: None,
     dma_supported: None,
     get_required_mask: None,
-    max_mapping_size: Some(bindings::iommu_dma_max_mapping_size),
-    opt_mapping_size: Some(bindings::iommu_dma_opt_mapping_size),
-    get_merge_boundary: Some(bindings::iommu_dma_get_merge_boundary),
+    max_mapping_size: None,
+    opt_mapping_size: None,
+    get_merge_boundary: None,
 };

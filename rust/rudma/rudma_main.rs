@@ -112,13 +112,19 @@ impl Rudma {
                 );
                 continue;
             };
+            // Pending first: a driver binding between a failed attach and
+            // the registration would otherwise be missed.
+            if self.registry.add_pending(bdf).is_err() {
+                pr_err!("attach=: {}: out of memory, skipped\n", bdf);
+                continue;
+            }
             match self.registry.attach_bdf(bdf) {
+                Ok(()) => {}
                 Err(e) if e == EAGAIN || e == ENODEV => {
-                    if self.registry.add_pending(bdf).is_ok() {
-                        pr_info!("{}: will attach when its driver binds\n", bdf);
-                    }
+                    pr_info!("{}: will attach when its driver binds\n", bdf);
                 }
-                _ => {}
+                Err(e) if e == EEXIST => {}
+                Err(_) => self.registry.remove_pending(bdf),
             }
         }
     }

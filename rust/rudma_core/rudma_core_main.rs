@@ -85,27 +85,38 @@ struct Report {
     bdf: Bdf,
     group: Option<i32>,
     domain: Option<DomainType>,
+    bound: bool,
     route: &'static str,
 }
 
 fn report(bdf: Bdf) -> Result<Report> {
     let pdev = PciDevRef::get(bdf.segment, bdf.bus, bdf.devfn()).ok_or(ENODEV)?;
     let dev = pdev.device();
+    // A bound DMA API driver holds the group's ownership count, so the IOMMU
+    // core cannot replace (and free) the domain while we look at it; the
+    // device lock keeps the driver bound meanwhile.  Without a driver the
+    // domain is not read.
+    let guard = dev.lock()?;
+    let bound = guard.driver_name().is_some();
     Ok(Report {
         bdf,
         group: iommu::Group::of(dev).map(|g| g.id()),
-        domain: iommu::domain_type_raw(dev).map(DomainType::from_raw),
+        domain: bound
+            .then(|| iommu::domain_type_raw(dev).map(DomainType::from_raw))
+            .flatten(),
+        bound,
         route: dma_route(dev),
     })
 }
 
 /// Where the DMA API sends this device's streaming mappings, in the order
-/// kernel/dma/mapping.c decides it.
+/// kernel/dma/mapping.c decides it (with the rudma series, installed ops
+/// come before iommu-dma).
 fn dma_route(dev: &device::Device) -> &'static str {
-    if dev.dma_iommu() {
-        "iommu-dma"
-    } else if !dev.dma_ops().is_null() {
+    if !dev.dma_ops().is_null() {
         "ops"
+    } else if dev.dma_iommu() {
+        "iommu-dma"
     } else {
         "direct"
     }
@@ -122,6 +133,9 @@ impl core::fmt::Display for Report {
                 d.sysfs_name(),
                 if d.is_dma_api() { " translated" } else { "" }
             )?,
+            (Some(g), None) if !self.bound => {
+                write!(f, "{} group={} domain=unread(no driver)", self.bdf, g)?
+            }
             (Some(g), None) => write!(f, "{} group={} domain=none", self.bdf, g)?,
             _ => write!(f, "{} group=none domain=none", self.bdf)?,
         }

@@ -65,6 +65,13 @@ if [ "$(cat "$src_stamp" 2>/dev/null)" != "$src_hash" ] || [ ! -f "$KSRC/Makefil
 	log "unpacking $TARBALL"
 	old_touched=()
 	[ -f "$BUILD/.patched-files" ] && mapfile -t old_touched < "$BUILD/.patched-files"
+	# Keep the previously patched files, with their mtimes: a file the new
+	# series leaves as it was keeps its old mtime, so it rebuilds nothing.
+	prev=$BUILD/.patched-prev
+	rm -rf "$prev"
+	for f in "${old_touched[@]}"; do
+		[ -e "$KSRC/$f" ] && install -D -p "$KSRC/$f" "$prev/$f"
+	done
 	rm -rf "$KSRC" "$src_stamp"
 	tar -C "$BUILD" -xf "$TARBALL"
 	[ -f "$KSRC/Makefile" ] || die "tarball did not unpack to $KSRC"
@@ -82,8 +89,14 @@ if [ "$(cat "$src_stamp" 2>/dev/null)" != "$src_hash" ] || [ ! -f "$KSRC/Makefil
 	# kept object tree rebuilds exactly what changed, including files whose
 	# patch was dropped (they went back to the tarball's older mtime).
 	for f in "${old_touched[@]}" $(cat "$BUILD/.patched-files.new"); do
-		[ -e "$KSRC/$f" ] && touch "$KSRC/$f"
+		[ -e "$KSRC/$f" ] || continue
+		if [ -e "$prev/$f" ] && cmp -s "$prev/$f" "$KSRC/$f"; then
+			touch -r "$prev/$f" "$KSRC/$f"
+		else
+			touch "$KSRC/$f"
+		fi
 	done
+	rm -rf "$prev"
 	mv "$BUILD/.patched-files.new" "$BUILD/.patched-files"
 	echo "$src_hash" > "$src_stamp"
 fi

@@ -89,6 +89,24 @@ impl Drop for Pages {
     }
 }
 
+/// IOVA ranges mapped in a domain, unmapped (with IOTLB sync) on drop, so
+/// that no early return leaves pages mapped after they are freed.
+struct Mapped {
+    domain: *mut bindings::iommu_domain,
+    iova: u64,
+    len: usize,
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: `[iova, iova + len)` was mapped by this test in the
+            // live domain; unmapping unmapped parts of it is harmless.
+            unsafe { bindings::iommu_unmap(self.domain, self.iova as _, self.len) };
+        }
+    }
+}
+
 /// Logs one check and turns a failed one into `err`.
 fn check(n: &mut u32, what: &str, ok: bool, err: Error) -> Result {
     *n += 1;
@@ -131,6 +149,12 @@ fn run(dev: &Device) -> Result {
     let phys = pages.phys();
     let prot = Direction::Bidirectional.iommu_prot();
     let d = domain.as_raw();
+    // Declared after `pages`, `a` and `b`: dropped (unmapped) before them.
+    let mut mapped = Mapped {
+        domain: d,
+        iova: a0,
+        len: 0,
+    };
     for i in 0..PAGES {
         let off = (i * g) as u64;
         // SAFETY: `d` is the device's live domain; the IOVA is inside our
@@ -139,6 +163,7 @@ fn run(dev: &Device) -> Result {
             bindings::iommu_map_nosync(d, (a0 + off) as _, phys + off, g, prot, dma::GFP_KERNEL)
         };
         check(&mut n, "iommu_map_nosync", ret == 0, Error::from_errno(ret.min(-1)))?;
+        mapped.len += g;
     }
     // SAFETY: syncs the range mapped above.
     let ret = unsafe { bindings::iommu_sync_map(d, a0 as _, PAGES * g) };
@@ -154,6 +179,7 @@ fn run(dev: &Device) -> Result {
     // SAFETY: unmaps exactly what was mapped above, with IOTLB sync.
     let unmapped = unsafe { bindings::iommu_unmap(d, a0 as _, PAGES * g) };
     check(&mut n, "iommu_unmap takes the batch down", unmapped == PAGES * g, EIO)?;
+    mapped.len = 0;
     // SAFETY: as above.
     let p = unsafe { bindings::iommu_iova_to_phys(d, a0) };
     check(&mut n, "no translation left after unmap", p == 0, EIO)?;
@@ -183,7 +209,17 @@ pub unsafe extern "C" fn rudma_iova_test_run(
         .and_then(|e| bdf::Bdf::parse(e).ok())
         .ok_or(EINVAL)
         .and_then(|b| pci::PciDevRef::get(b.segment, b.bus, b.devfn()).ok_or(ENODEV))
-        .and_then(|pdev| run(pdev.device()));
+        .and_then(|pdev| {
+            let dev = pdev.device();
+            // A bound DMA API driver pins the group's domain while the
+            // device lock keeps it bound (see rudma's attach.rs).
+            let guard = dev.lock()?;
+            if iommu::Group::of(dev).is_some() && guard.driver_name().is_none() {
+                pr_err!("{}: bind a driver first\n", dev.name());
+                return Err(EAGAIN);
+            }
+            run(dev)
+        });
     match res {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

@@ -16,3 +16,14 @@ mod domain_type_tests;
 pub mod fmt_buf;
 #[cfg(test)]
 mod fmt_buf_tests;
+
+#[cfg(test)]
+mod prng;
+#[path = "../../../../rust/pool/size_class.rs"]
+pub mod size_class;
+#[cfg(test)]
+mod size_class_tests;
+#[path = "../../../../rust/pool/slot_region.rs"]
+pub mod slot_region;
+#[cfg(test)]
+mod slot_region_tests;

@@ -32,7 +32,7 @@ route=$(rudma_dma_route $nvme)
 
 rudma_test "attach $nvme" rudma_write $A $nvme
 route=$(rudma_dma_route $nvme)
-[ "$route" = ops ] && ktap_test_pass "attached: DMA via ops (dma_iommu clear)" ||
+[ "$route" = ops ] && ktap_test_pass "attached: streaming DMA via rudma ops" ||
 	ktap_test_fail "attached: DMA via '$route'"
 rudma_test "attach again: EEXIST" rudma_expect_errno "File exists" rudma_write $A $nvme
 rudma_test "group type change refused while attached: EPERM" \
