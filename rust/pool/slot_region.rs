@@ -34,7 +34,7 @@ impl SlotRegion {
         if !slot_size.is_power_of_two() || slots == 0 || !granule.is_power_of_two() {
             return Err(RegionError::Shape);
         }
-        if base % granule as u64 != 0 {
+        if base & (granule as u64 - 1) != 0 {
             return Err(RegionError::Placement);
         }
         let bytes = (slot_size as u64)

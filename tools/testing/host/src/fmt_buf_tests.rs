@@ -8,8 +8,8 @@ fn writes_within_bounds() {
     let mut b = [0u8; 16];
     let mut w = FmtBuf::new(&mut b);
     assert!(w.is_empty());
-    write!(w, "{}-{}", 12, "ab").unwrap();
-    assert_eq!(w.as_bytes(), b"12-ab");
+    write!(w, "{}-{}", 12, 34).unwrap();
+    assert_eq!(w.as_bytes(), b"12-34");
     assert_eq!(w.len(), 5);
     assert!(!w.truncated());
 }

@@ -17,6 +17,14 @@ pub mod fmt_buf;
 #[cfg(test)]
 mod fmt_buf_tests;
 
+#[path = "../../../../rust/pool/cache_key.rs"]
+pub mod cache_key;
+#[cfg(test)]
+mod cache_key_tests;
+#[path = "../../../../rust/pool/magazine.rs"]
+pub mod magazine;
+#[cfg(test)]
+mod magazine_tests;
 #[cfg(test)]
 mod prng;
 #[path = "../../../../rust/pool/size_class.rs"]

@@ -46,7 +46,7 @@ fn iova_and_locate_are_inverse() {
     for _ in 0..2000 {
         let shift = 12 + p.below(9) as u32;
         let slots = 1 + p.below(4096) as u32;
-        let base = (p.below(1 << 36) as u64) & !(G as u64 - 1);
+        let base = p.below(1 << 36) & !(G as u64 - 1);
         let r = SlotRegion::new(base, 1 << shift, slots, G).unwrap();
         for _ in 0..50 {
             let i = p.below(u64::from(slots)) as u32;
