@@ -52,6 +52,20 @@ else
 	fail=$((fail + 1)); note "checkpatch --strict" "FAILED"
 fi
 
+# --- Rust style: rustfmt (kernel config) and host clippy ------------------------
+if make -s rustfmtcheck >/dev/null 2>&1; then
+	pass=$((pass + 1)); note "rustfmt (kernel .rustfmt.toml)" "clean"
+else
+	make -s rustfmtcheck 2>&1 | head -20
+	fail=$((fail + 1)); note "rustfmt (kernel .rustfmt.toml)" "FAILED"
+fi
+if out=$(cd tools/testing/host && "$CARGO" clippy --all-targets -- -D warnings 2>&1); then
+	pass=$((pass + 1)); note "clippy (host logic)" "clean"
+else
+	echo "$out" | tail -20
+	fail=$((fail + 1)); note "clippy (host logic)" "FAILED"
+fi
+
 # --- suites in QEMU -------------------------------------------------------------
 while read -r suite expect args; do
 	case "$suite" in ''|\#*) continue ;; esac
