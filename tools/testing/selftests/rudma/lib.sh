@@ -98,3 +98,14 @@ rudma_viommu_bdf() {
 		fi
 	done
 }
+
+# The PCI address of QEMU's edu device (1234:11e8).
+rudma_edu_bdf() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat $d/vendor)" = 0x1234 ] && [ "$(cat $d/device)" = 0x11e8 ]; then
+			basename $d
+			return
+		fi
+	done
+}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test driver for QEMU's "edu" PCI device (1234:11e8): a DMA master whose
+ * every transfer we choose, so kselftests can check that data written by
+ * the CPU reaches the device, and the reverse, through whatever DMA ops
+ * the device has (iommu-dma, or rudma's when attached).
+ *
+ * The device has a 4 KiB buffer at device address 0x40000 and a DMA
+ * engine (source, destination, count, command registers) that QEMU runs
+ * after a short timer.  Its DMA mask is 28 bits.  QEMU (7.2) aborts the
+ * whole machine on a transfer its range check rejects, and that check
+ * also rejects one that ends at the buffer's last byte: transfers are
+ * therefore kept to EDU_XFER_MAX bytes, checked here first.
+ *
+ * debugfs, per bound device:
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/roundtrip
+ *	write "SIZE [OFFSET]" (SIZE <= 4095, OFFSET < PAGE_SIZE): a SIZE-byte
+ *	pattern at OFFSET into a buffer is
+ *	mapped to-device and copied into the device, then copied back into a
+ *	second buffer mapped from-device, and compared.  The write fails
+ *	with -EIO on a mismatch or a device timeout, -EINVAL on bad input.
+ *	Reading gives the number of good and bad round trips.
+ */
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+#define EDU_REG_ID		0x00
+#define EDU_REG_LIVENESS	0x04
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_COUNT	0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_DMA_START		BIT(0)
+#define EDU_DMA_TO_RAM		BIT(1)
+#define EDU_BUF_ADDR		0x40000
+#define EDU_BUF_SIZE		4096
+#define EDU_XFER_MAX		(EDU_BUF_SIZE - 1)
+#define EDU_DMA_BITS		28
+#define EDU_DMA_TIMEOUT_MS	2000
+
+struct edu {
+	struct pci_dev *pdev;
+	void __iomem *mmio;
+	struct dentry *dir;
+	struct mutex lock;	/* one transfer at a time */
+	unsigned long good, bad;
+};
+
+static struct dentry *edu_root;
+
+static int edu_dma(struct edu *edu, dma_addr_t ram, size_t len, bool to_ram)
+{
+	unsigned int waited;
+
+	writeq(to_ram ? EDU_BUF_ADDR : ram, edu->mmio + EDU_REG_DMA_SRC);
+	writeq(to_ram ? ram : EDU_BUF_ADDR, edu->mmio + EDU_REG_DMA_DST);
+	writeq(len, edu->mmio + EDU_REG_DMA_COUNT);
+	writeq(EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0),
+	       edu->mmio + EDU_REG_DMA_CMD);
+	for (waited = 0; waited < EDU_DMA_TIMEOUT_MS; waited++) {
+		if (!(readq(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_START))
+			return 0;
+		usleep_range(1000, 2000);
+	}
+	dev_err(&edu->pdev->dev, "DMA of %zu bytes timed out\n", len);
+	return -EIO;
+}
+
+static int edu_roundtrip(struct edu *edu, size_t size, size_t offset)
+{
+	struct device *dev = &edu->pdev->dev;
+	u8 *src, *dst;
+	dma_addr_t a;
+	size_t i;
+	int ret;
+
+	src = kmalloc(offset + size, GFP_KERNEL);
+	dst = kzalloc(offset + size, GFP_KERNEL);
+	if (!src || !dst) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < size; i++)
+		src[offset + i] = (u8)(i * 7 + size + offset);
+
+	a = dma_map_single(dev, src + offset, size, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, a)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = edu_dma(edu, a, size, false);
+	dma_unmap_single(dev, a, size, DMA_TO_DEVICE);
+	if (ret)
+		goto out;
+
+	a = dma_map_single(dev, dst + offset, size, DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, a)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = edu_dma(edu, a, size, true);
+	dma_unmap_single(dev, a, size, DMA_FROM_DEVICE);
+	if (ret)
+		goto out;
+
+	if (memcmp(src + offset, dst + offset, size)) {
+		dev_err(dev, "round trip of %zu bytes at offset %zu: data differs\n",
+			size, offset);
+		ret = -EIO;
+	}
+out:
+	kfree(src);
+	kfree(dst);
+	return ret;
+}
+
+static ssize_t roundtrip_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	unsigned long size, offset = 0;
+	char buf[48];
+	int n, ret;
+
+	if (count == 0 || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	n = sscanf(buf, "%lu %lu", &size, &offset);
+	if (n < 1 || size == 0 || size > EDU_XFER_MAX || offset >= PAGE_SIZE) {
+		dev_err(&edu->pdev->dev,
+			"roundtrip: want \"SIZE [OFFSET]\", 1 <= SIZE <= %d, OFFSET < %lu\n",
+			EDU_XFER_MAX, PAGE_SIZE);
+		return -EINVAL;
+	}
+	mutex_lock(&edu->lock);
+	ret = edu_roundtrip(edu, size, offset);
+	if (ret)
+		edu->bad++;
+	else
+		edu->good++;
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static ssize_t roundtrip_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[64];
+	int len;
+
+	mutex_lock(&edu->lock);
+	len = scnprintf(buf, sizeof(buf), "good=%lu bad=%lu\n", edu->good,
+			edu->bad);
+	mutex_unlock(&edu->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations roundtrip_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = roundtrip_read,
+	.write = roundtrip_write,
+};
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct edu *edu;
+	u32 live;
+	int ret;
+
+	edu = devm_kzalloc(&pdev->dev, sizeof(*edu), GFP_KERNEL);
+	if (!edu)
+		return -ENOMEM;
+	edu->pdev = pdev;
+	mutex_init(&edu->lock);
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pcim_iomap_regions(pdev, BIT(0), "rudma_edu");
+	if (ret)
+		return ret;
+	edu->mmio = pcim_iomap_table(pdev)[0];
+	ret = dma_set_mask(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	writel(0x5a5a5a5a, edu->mmio + EDU_REG_LIVENESS);
+	live = readl(edu->mmio + EDU_REG_LIVENESS);
+	if (live != ~0x5a5a5a5aU) {
+		dev_err(&pdev->dev, "liveness check failed: %#x\n", live);
+		return -ENODEV;
+	}
+	edu->dir = debugfs_create_dir(pci_name(pdev), edu_root);
+	debugfs_create_file("roundtrip", 0600, edu->dir, edu, &roundtrip_fops);
+	pci_set_drvdata(pdev, edu);
+	dev_info(&pdev->dev, "edu %#x ready\n", readl(edu->mmio + EDU_REG_ID));
+	return 0;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	struct edu *edu = pci_get_drvdata(pdev);
+
+	debugfs_remove_recursive(edu->dir);
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edu_ids);
+
+static struct pci_driver edu_driver = {
+	.name = "rudma_edu",
+	.id_table = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+
+static int __init rudma_edu_init(void)
+{
+	int ret;
+
+	edu_root = debugfs_create_dir("rudma_edu", NULL);
+	ret = pci_register_driver(&edu_driver);
+	if (ret)
+		debugfs_remove_recursive(edu_root);
+	return ret;
+}
+
+static void __exit rudma_edu_exit(void)
+{
+	pci_unregister_driver(&edu_driver);
+	debugfs_remove_recursive(edu_root);
+}
+
+module_init(rudma_edu_init);
+module_exit(rudma_edu_exit);
+MODULE_DESCRIPTION("rudma test driver for QEMU's edu DMA master");
+MODULE_LICENSE("GPL");
