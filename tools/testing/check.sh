@@ -100,9 +100,9 @@ print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
 		;;
 	fail-log)
 		if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$problems" -gt 0 ]; then
-			pass=$((pass + 1)); note "runner catches kernel WARN" "ok"
+			pass=$((pass + 1)); note "runner catches $suite" "ok"
 		else
-			fail=$((fail + 1)); note "runner catches kernel WARN" "NOT CAUGHT (rc=$rc)"
+			fail=$((fail + 1)); note "runner catches $suite" "NOT CAUGHT (rc=$rc)"
 		fi
 		;;
 	*)

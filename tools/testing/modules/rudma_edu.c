@@ -20,10 +20,17 @@
  *	second buffer mapped from-device, and compared.  The write fails
  *	with -EIO on a mismatch or a device timeout, -EINVAL on bad input.
  *	Reading gives the number of good and bad round trips.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/stale
+ *	write anything: the device writes to an IOVA that was mapped and
+ *	unmapped again, then to one never mapped.  Under a strict IOMMU both
+ *	must fault (virtio-iommu logs them) and leave memory as it was; the
+ *	write fails with -EIO if memory changed, -EAGAIN if the unmapped IOVA
+ *	still translates (lazy invalidation), -ENXIO without an IOMMU domain.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -121,6 +128,102 @@ out:
 	return ret;
 }
 
+/* Loads the device buffer with @len bytes of @val. */
+static int edu_fill(struct edu *edu, u8 val, size_t len)
+{
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t a;
+	u8 *buf;
+	int ret;
+
+	buf = kmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, val, len);
+	a = dma_map_single(dev, buf, len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, a)) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	ret = edu_dma(edu, a, len, false);
+	dma_unmap_single(dev, a, len, DMA_TO_DEVICE);
+	kfree(buf);
+	return ret;
+}
+
+static int edu_stale(struct edu *edu)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+	const size_t len = 256;
+	dma_addr_t stale, never;
+	u8 *victim;
+	size_t i;
+	int ret;
+
+	if (!dom)
+		return -ENXIO;
+	ret = edu_fill(edu, 0x55, len);
+	if (ret)
+		return ret;
+	victim = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!victim)
+		return -ENOMEM;
+	memset(victim, 0xaa, PAGE_SIZE);
+	stale = dma_map_single(dev, victim, PAGE_SIZE, DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, stale)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	dma_unmap_single(dev, stale, PAGE_SIZE, DMA_FROM_DEVICE);
+	if (iommu_iova_to_phys(dom, stale)) {
+		dev_info(dev, "stale: %pad still translates (lazy IOMMU)\n", &stale);
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = edu_dma(edu, stale, len, true);
+	if (ret)
+		goto out;
+	/* An address 1 MiB away, checked to be unmapped, below the mask. */
+	never = (stale ^ SZ_1M) & DMA_BIT_MASK(EDU_DMA_BITS) & PAGE_MASK;
+	if (iommu_iova_to_phys(dom, never)) {
+		dev_info(dev, "stale: %pad is mapped, skipping it\n", &never);
+	} else {
+		ret = edu_dma(edu, never, len, true);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < PAGE_SIZE; i++) {
+		if (victim[i] != 0xaa) {
+			dev_err(dev, "stale: device wrote through %pad (byte %zu is %#x)\n",
+				&stale, i, victim[i]);
+			ret = -EIO;
+			break;
+		}
+	}
+out:
+	free_page((unsigned long)victim);
+	return ret;
+}
+
+static ssize_t stale_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	int ret;
+
+	mutex_lock(&edu->lock);
+	ret = edu_stale(edu);
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations stale_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = stale_write,
+};
+
 static ssize_t roundtrip_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
@@ -203,6 +306,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	edu->dir = debugfs_create_dir(pci_name(pdev), edu_root);
 	debugfs_create_file("roundtrip", 0600, edu->dir, edu, &roundtrip_fops);
+	debugfs_create_file("stale", 0200, edu->dir, edu, &stale_fops);
 	pci_set_drvdata(pdev, edu);
 	dev_info(&pdev->dev, "edu %#x ready\n", readl(edu->mmio + EDU_REG_ID));
 	return 0;

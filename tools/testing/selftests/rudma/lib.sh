@@ -109,3 +109,14 @@ rudma_edu_bdf() {
 		fi
 	done
 }
+
+# Declares kernel log lines matching REGEX as expected (they do not fail
+# the run) until rudma_expect_end LABEL.  Usage:
+#   rudma_expect_begin LABEL REGEX ... rudma_expect_end LABEL
+rudma_expect_begin() {
+	echo "rudma-expect-begin: $1 $2" > /dev/kmsg
+}
+
+rudma_expect_end() {
+	echo "rudma-expect-end: $1" > /dev/kmsg
+}
