@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Byte buffers handed over from C (sysfs and parameter callbacks).
+//! The C boundary of sysfs and parameter callbacks: byte buffers handed
+//! over from C, and results handed back as errnos.
 
 /// Borrows `len` bytes at `ptr`; NULL or zero length give an empty slice.
 ///
@@ -27,4 +28,12 @@ pub unsafe fn bytes_mut<'a>(ptr: *mut kernel::ffi::c_char, size: usize) -> Optio
     }
     // SAFETY: the caller guarantees validity and exclusivity.
     Some(unsafe { core::slice::from_raw_parts_mut(ptr.cast::<u8>(), size) })
+}
+
+/// A result as C callbacks return it: 0 or a negative errno.
+pub fn errno(r: kernel::error::Result) -> kernel::ffi::c_int {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
 }

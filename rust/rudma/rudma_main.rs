@@ -166,10 +166,7 @@ unsafe fn sysfs_request(
     let Some(reg) = registry() else {
         return ENODEV.to_errno();
     };
-    match attach::parse_one(buf).and_then(|b| f(reg, b)) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    c_buf::errno(attach::parse_one(buf).and_then(|b| f(reg, b)))
 }
 
 /// `/sys/kernel/rudma/attach` store.

@@ -187,10 +187,7 @@ pub unsafe extern "C" fn rudma_core_report_devices(
 ) -> kernel::ffi::c_int {
     // SAFETY: the caller guarantees `list` is valid for `len` bytes.
     let list = unsafe { c_buf::bytes(list, len) };
-    match report_list(list) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    c_buf::errno(report_list(list))
 }
 
 /// Get operation of the `devices` parameter: one line per stored device.

@@ -80,11 +80,29 @@ static int edu_dma(struct edu *edu, dma_addr_t ram, size_t len, bool to_ram)
 	return -EIO;
 }
 
+/*
+ * Maps @buf for the direction of the transfer, has the device copy @len
+ * bytes from it (to_ram false) or into it (to_ram true), and unmaps it.
+ */
+static int edu_xfer(struct edu *edu, void *buf, size_t len, bool to_ram)
+{
+	enum dma_data_direction dir = to_ram ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t a;
+	int ret;
+
+	a = dma_map_single(dev, buf, len, dir);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	ret = edu_dma(edu, a, len, to_ram);
+	dma_unmap_single(dev, a, len, dir);
+	return ret;
+}
+
 static int edu_roundtrip(struct edu *edu, size_t size, size_t offset)
 {
 	struct device *dev = &edu->pdev->dev;
 	u8 *src, *dst;
-	dma_addr_t a;
 	size_t i;
 	int ret;
 
@@ -97,23 +115,10 @@ static int edu_roundtrip(struct edu *edu, size_t size, size_t offset)
 	for (i = 0; i < size; i++)
 		src[offset + i] = (u8)(i * 7 + size + offset);
 
-	a = dma_map_single(dev, src + offset, size, DMA_TO_DEVICE);
-	if (dma_mapping_error(dev, a)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = edu_dma(edu, a, size, false);
-	dma_unmap_single(dev, a, size, DMA_TO_DEVICE);
+	ret = edu_xfer(edu, src + offset, size, false);
 	if (ret)
 		goto out;
-
-	a = dma_map_single(dev, dst + offset, size, DMA_FROM_DEVICE);
-	if (dma_mapping_error(dev, a)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = edu_dma(edu, a, size, true);
-	dma_unmap_single(dev, a, size, DMA_FROM_DEVICE);
+	ret = edu_xfer(edu, dst + offset, size, true);
 	if (ret)
 		goto out;
 
@@ -131,8 +136,6 @@ out:
 /* Loads the device buffer with @len bytes of @val. */
 static int edu_fill(struct edu *edu, u8 val, size_t len)
 {
-	struct device *dev = &edu->pdev->dev;
-	dma_addr_t a;
 	u8 *buf;
 	int ret;
 
@@ -140,13 +143,7 @@ static int edu_fill(struct edu *edu, u8 val, size_t len)
 	if (!buf)
 		return -ENOMEM;
 	memset(buf, val, len);
-	a = dma_map_single(dev, buf, len, DMA_TO_DEVICE);
-	if (dma_mapping_error(dev, a)) {
-		kfree(buf);
-		return -ENOMEM;
-	}
-	ret = edu_dma(edu, a, len, false);
-	dma_unmap_single(dev, a, len, DMA_TO_DEVICE);
+	ret = edu_xfer(edu, buf, len, false);
 	kfree(buf);
 	return ret;
 }

@@ -220,8 +220,5 @@ pub unsafe extern "C" fn rudma_iova_test_run(
             }
             run(dev)
         });
-    match res {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    c_buf::errno(res)
 }

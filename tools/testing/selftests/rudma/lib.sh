@@ -87,27 +87,26 @@ rudma_fio_verify() {
 		--output=$log >/dev/null 2>&1 && grep -q "err= 0" $log
 }
 
-# The PCI address of the virtio-iommu device: not translated by an IOMMU.
-rudma_viommu_bdf() {
+# The PCI address of the first device with the given vendor and device id.
+rudma_pci_find() {
 	local d
 	for d in /sys/bus/pci/devices/*; do
-		# Red Hat virtio vendor, virtio-iommu device id (modern: 0x1057).
-		if [ "$(cat $d/vendor)" = 0x1af4 ] && [ "$(cat $d/device)" = 0x1057 ]; then
+		if [ "$(cat $d/vendor)" = "$1" ] && [ "$(cat $d/device)" = "$2" ]; then
 			basename $d
 			return
 		fi
 	done
 }
 
+# The PCI address of the virtio-iommu device (virtio vendor, modern device
+# id 0x1057): not translated by an IOMMU.
+rudma_viommu_bdf() {
+	rudma_pci_find 0x1af4 0x1057
+}
+
 # The PCI address of QEMU's edu device (1234:11e8).
 rudma_edu_bdf() {
-	local d
-	for d in /sys/bus/pci/devices/*; do
-		if [ "$(cat $d/vendor)" = 0x1234 ] && [ "$(cat $d/device)" = 0x11e8 ]; then
-			basename $d
-			return
-		fi
-	done
+	rudma_pci_find 0x1234 0x11e8
 }
 
 # Declares kernel log lines matching REGEX as expected (they do not fail
