@@ -12,8 +12,12 @@
 ARCH ?= x86_64
 BUILD := $(CURDIR)/build
 KSRC := $(BUILD)/linux-source-6.12
-KOBJ := $(BUILD)/kernel-$(ARCH)
-INITRAMFS := $(BUILD)/initramfs-$(ARCH).cpio
+# VARIANT=kasan builds and tests a second kernel with
+# tools/testing/qemu/kasan.config on top (make check-kasan).
+VARIANT ?=
+FLAVOUR := $(ARCH)$(if $(VARIANT),-$(VARIANT))
+KOBJ := $(BUILD)/kernel-$(FLAVOUR)
+INITRAMFS := $(BUILD)/initramfs-$(FLAVOUR).cpio
 
 RUSTC := /usr/bin/rustc
 BINDGEN := /usr/local/bin/bindgen
@@ -33,13 +37,14 @@ MODMAKE := $(MAKE) -C $(KOBJ) M=$(CURDIR) ARCH=$(KARCH) LLVM=1 \
 RUN_ARGS ?=
 SUITE ?= demo
 
-.PHONY: all deps kernel modules initramfs host-test check run suite \
+.PHONY: all deps kernel modules initramfs host-test check check-kasan run suite \
 	checkpatch rustfmt rustfmtcheck clippy clean distclean help
 
 all: modules
 
 help:
 	@echo "make check      host tests, build, boot QEMU, run every kselftest suite"
+	@echo "make check-kasan  the same on a KASAN + kmemleak kernel (not in CI: time)"
 	@echo "make run        build and boot the guest with a short demo suite"
 	@echo "make suite SUITE=name [RUN_ARGS=...]   run one suite"
 	@echo "make kernel | modules | initramfs | host-test | checkpatch | clippy | rustfmtcheck"
@@ -49,7 +54,7 @@ deps:
 	@tools/testing/deps.sh
 
 kernel: deps
-	@tools/testing/build-kernel.sh $(ARCH) $(BUILD)
+	@tools/testing/build-kernel.sh $(ARCH) $(BUILD) $(VARIANT)
 
 modules: kernel
 	$(MODMAKE) modules
@@ -61,13 +66,16 @@ host-test:
 	cd tools/testing/host && cargo test
 
 check: deps
-	@ARCH=$(ARCH) tools/testing/check.sh
+	@ARCH=$(ARCH) VARIANT=$(VARIANT) tools/testing/check.sh
+
+check-kasan: deps
+	@ARCH=$(ARCH) VARIANT=kasan tools/testing/check.sh
 
 run: initramfs
-	tools/testing/qemu/run --arch $(ARCH) --suite demo $(RUN_ARGS)
+	tools/testing/qemu/run --arch $(ARCH) --variant "$(VARIANT)" --suite demo $(RUN_ARGS)
 
 suite: initramfs
-	tools/testing/qemu/run --arch $(ARCH) --suite $(SUITE) $(RUN_ARGS)
+	tools/testing/qemu/run --arch $(ARCH) --variant "$(VARIANT)" --suite $(SUITE) $(RUN_ARGS)
 
 checkpatch: kernel
 	@tools/testing/checkpatch.sh $(KSRC)

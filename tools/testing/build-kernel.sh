@@ -3,7 +3,10 @@
 #
 # Build the patched 6.12 kernel rudma is tested on.
 #
-#   build-kernel.sh ARCH BUILD_DIR
+#   build-kernel.sh ARCH BUILD_DIR [VARIANT]
+#
+# VARIANT (e.g. "kasan") adds tools/testing/qemu/VARIANT.config on top of
+# the arch fragment and builds into BUILD_DIR/kernel-ARCH-VARIANT.
 #
 # Stages, each skipped when its content-hash stamp matches:
 #   source  unpack Debian's linux-source-6.12 tarball, check its version,
@@ -19,6 +22,7 @@ set -euo pipefail
 
 ARCH_NAME=${1:?usage: build-kernel.sh ARCH BUILD_DIR}
 BUILD=${2:?usage: build-kernel.sh ARCH BUILD_DIR}
+VARIANT=${3:-}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TARBALL=${RUDMA_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KVER_EXPECTED=6.12.117
@@ -33,8 +37,13 @@ arm64)	KARCH=arm64;  IMAGE=arch/arm64/boot/Image; CROSS= ;;
 esac
 
 KSRC=$BUILD/linux-source-6.12
-KOBJ=$BUILD/kernel-$ARCH_NAME
+KOBJ=$BUILD/kernel-$ARCH_NAME${VARIANT:+-$VARIANT}
 FRAGS=("$TOP/tools/testing/qemu/$ARCH_NAME.config")
+if [ -n "$VARIANT" ]; then
+	[ -f "$TOP/tools/testing/qemu/$VARIANT.config" ] ||
+		{ echo "build-kernel: no fragment for variant '$VARIANT'" >&2; exit 2; }
+	FRAGS+=("$TOP/tools/testing/qemu/$VARIANT.config")
+fi
 for f in ${RUDMA_EXTRA_CONFIG:-}; do FRAGS+=("$TOP/$f"); done
 KMAKE=(make -C "$KSRC" O="$KOBJ" ARCH="$KARCH" LLVM=1 RUSTC=/usr/bin/rustc
        BINDGEN=/usr/local/bin/bindgen -j"$(nproc)")

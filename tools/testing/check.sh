@@ -12,6 +12,8 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 ARCH=${ARCH:-x86_64}
+VARIANT=${VARIANT:-}
+FLAVOUR=$ARCH${VARIANT:+-$VARIANT}
 SUITES=${CHECK_SUITES:-$TOP/tools/testing/selftests/rudma/check-suites}
 cd "$TOP"
 
@@ -35,14 +37,14 @@ note "host cargo test" "$hp passed, $hf failed ($((SECONDS - start))s)"
 
 # --- build ----------------------------------------------------------------------
 start=$SECONDS
-if ! make -s ARCH="$ARCH" initramfs; then
+if ! make -s ARCH="$ARCH" VARIANT="$VARIANT" initramfs; then
 	fail=$((fail + 1))
-	note "build ($ARCH)" "FAILED"
+	note "build ($FLAVOUR)" "FAILED"
 	printf '%s\n' "${summary[@]}"
 	echo "$pass passed, $fail failed"
 	exit 1
 fi
-note "build ($ARCH)" "ok ($((SECONDS - start))s)"
+note "build ($FLAVOUR)" "ok ($((SECONDS - start))s)"
 
 # --- style: checkpatch --strict on the series, shims and test modules ---------
 if out=$(tools/testing/checkpatch.sh "$TOP/build/linux-source-6.12"); then
@@ -69,12 +71,19 @@ fi
 # --- suites in QEMU -------------------------------------------------------------
 while read -r suite expect args; do
 	case "$suite" in ''|\#*) continue ;; esac
-	logdir=$TOP/build/logs/check-$suite-$ARCH
+	logdir=$TOP/build/logs/check-$suite-$FLAVOUR
 	rm -rf "$logdir"
 	echo "=== suite $suite ($expect${args:+, $args})"
+	# A KASAN kernel under TCG runs the suites about four times slower.
+	if [ "$VARIANT" = kasan ]; then
+		args="${args:+$args }rudma.test_timeout=2400"
+		slow=(--timeout 3600)
+	else
+		slow=()
+	fi
 	# shellcheck disable=SC2086
-	tools/testing/qemu/run --arch "$ARCH" --suite "$suite" --logdir "$logdir" \
-		${args:+--append "$args"} ${RUN_ARGS:-}
+	tools/testing/qemu/run --arch "$ARCH" --variant "$VARIANT" --suite "$suite" --logdir "$logdir" \
+		${args:+--append "$args"} "${slow[@]}" ${RUN_ARGS:-}
 	rc=$?
 	res=$logdir/result.json
 	if [ ! -f "$res" ]; then
@@ -112,7 +121,7 @@ print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
 done < "$SUITES"
 
 echo
-echo "=== make check summary ($ARCH, $((SECONDS / 60))m$((SECONDS % 60))s)"
+echo "=== make check summary ($FLAVOUR, $((SECONDS / 60))m$((SECONDS % 60))s)"
 printf '%s\n' "${summary[@]}"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
