@@ -81,8 +81,8 @@ impl DevOps {
         })
     }
 
-    fn mapped(&self, n: i64) {
-        self.inflight.fetch_add(n, Ordering::Relaxed);
+    fn mapped(&self) {
+        self.inflight.fetch_add(1, Ordering::Relaxed);
         self.maps.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -96,6 +96,30 @@ impl DevOps {
 // and the forwarded iommu-dma calls require; the arguments are the DMA API
 // caller's, passed on unchanged.  Each callback's `# Safety` section says
 // so: they are only ever called through `DevOps::ops`.
+
+/// Counts a streaming mapping made through the ops.
+///
+/// # Safety
+///
+/// As for [`DevOps::of`].
+unsafe fn note_mapped(dev: Dev) {
+    // SAFETY: the caller's guarantee is `of`'s.
+    if let Some(o) = unsafe { DevOps::of(dev) } {
+        o.mapped();
+    }
+}
+
+/// Counts a streaming mapping undone through the ops.
+///
+/// # Safety
+///
+/// As for [`DevOps::of`].
+unsafe fn note_unmapped(dev: Dev) {
+    // SAFETY: the caller's guarantee is `of`'s.
+    if let Some(o) = unsafe { DevOps::of(dev) } {
+        o.unmapped();
+    }
+}
 
 /// `map_page`: forwarded to iommu-dma, counted.
 ///
@@ -115,9 +139,7 @@ unsafe extern "C" fn map_page(
     let addr = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
     if addr != DMA_MAPPING_ERROR {
         // SAFETY: see the comment above the callbacks.
-        if let Some(o) = unsafe { DevOps::of(dev) } {
-            o.mapped(1);
-        }
+        unsafe { note_mapped(dev) };
     }
     addr
 }
@@ -138,9 +160,7 @@ unsafe extern "C" fn unmap_page(
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_page(dev, addr, size, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
-    if let Some(o) = unsafe { DevOps::of(dev) } {
-        o.unmapped();
-    }
+    unsafe { note_unmapped(dev) };
 }
 
 /// `map_sg`: forwarded to iommu-dma, counted once per list.
@@ -160,9 +180,7 @@ unsafe extern "C" fn map_sg(
     let ret = unsafe { bindings::iommu_dma_map_sg(dev, sg, nents, dir, attrs) };
     if ret > 0 {
         // SAFETY: see the comment above the callbacks.
-        if let Some(o) = unsafe { DevOps::of(dev) } {
-            o.mapped(1);
-        }
+        unsafe { note_mapped(dev) };
     }
     ret
 }
@@ -183,9 +201,7 @@ unsafe extern "C" fn unmap_sg(
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_sg(dev, sg, nents, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
-    if let Some(o) = unsafe { DevOps::of(dev) } {
-        o.unmapped();
-    }
+    unsafe { note_unmapped(dev) };
 }
 
 /// `map_resource`: forwarded to iommu-dma, counted.
@@ -205,9 +221,7 @@ unsafe extern "C" fn map_resource(
     let addr = unsafe { bindings::iommu_dma_map_resource(dev, phys, size, dir, attrs) };
     if addr != DMA_MAPPING_ERROR {
         // SAFETY: see the comment above the callbacks.
-        if let Some(o) = unsafe { DevOps::of(dev) } {
-            o.mapped(1);
-        }
+        unsafe { note_mapped(dev) };
     }
     addr
 }
@@ -228,9 +242,7 @@ unsafe extern "C" fn unmap_resource(
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_resource(dev, addr, size, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
-    if let Some(o) = unsafe { DevOps::of(dev) } {
-        o.unmapped();
-    }
+    unsafe { note_unmapped(dev) };
 }
 
 /// The ops every attached device starts from: streaming calls to
