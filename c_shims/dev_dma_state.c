@@ -11,6 +11,7 @@
  */
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
+#include <linux/pci.h>
 #include <linux/rcupdate.h>
 
 #include "rudma_shims.h"
@@ -128,4 +129,40 @@ bool rudma_dev_is_dma_coherent(struct device *dev)
 u64 rudma_dma_get_mask(struct device *dev)
 {
 	return dma_get_mask(dev);
+}
+
+/**
+ * rudma_dev_is_untrusted() - whether a device is an untrusted PCI device
+ * @dev: the device
+ *
+ * Untrusted devices (external ports, see pci_dev->untrusted) must never
+ * see memory beyond the bytes they were given.
+ *
+ * Return: true for an untrusted PCI device.
+ */
+bool rudma_dev_is_untrusted(struct device *dev)
+{
+	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
+}
+
+/**
+ * rudma_dma_max_seg_size() - largest DMA segment a device accepts
+ * @dev: the device
+ *
+ * Return: dma_get_max_seg_size(@dev).
+ */
+unsigned int rudma_dma_max_seg_size(struct device *dev)
+{
+	return dma_get_max_seg_size(dev);
+}
+
+/**
+ * rudma_dma_seg_boundary() - boundary a device's DMA segments must not cross
+ * @dev: the device
+ *
+ * Return: dma_get_seg_boundary(@dev), a mask of the form 2^n - 1.
+ */
+unsigned long rudma_dma_seg_boundary(struct device *dev)
+{
+	return dma_get_seg_boundary(dev);
 }

@@ -39,10 +39,76 @@ struct device *rudma_get_device(struct device *dev);
 void rudma_put_device(struct device *dev);
 void rudma_msleep(unsigned int ms);
 
+bool rudma_dev_is_untrusted(struct device *dev);
+unsigned int rudma_dma_max_seg_size(struct device *dev);
+unsigned long rudma_dma_seg_boundary(struct device *dev);
+
 /* dma_pages.c */
 struct page *rudma_alloc_pages(struct device *dev, size_t size, gfp_t gfp);
 void rudma_free_pages(struct page *page, size_t size);
 phys_addr_t rudma_page_to_phys(struct page *page);
+
+/* locks.c: the kinds of rudma_irq_lock_alloc(), one lockdep class each */
+#define RUDMA_LOCK_CPU_CACHE	0
+#define RUDMA_LOCK_DEPOT	1
+#define RUDMA_LOCK_FREE_LIST	2
+void *rudma_irq_lock_alloc(unsigned int kind);
+void rudma_irq_lock_free(void *lock);
+unsigned long rudma_irq_lock(void *lock);
+void rudma_irq_unlock(void *lock, unsigned long flags);
+void *rudma_mutex_alloc(void);
+void rudma_mutex_free(void *m);
+void rudma_mutex_lock(void *m);
+bool rudma_mutex_trylock(void *m);
+void rudma_mutex_unlock(void *m);
+
+/* cpus.c */
+unsigned int rudma_nr_cpu_ids(void);
+unsigned int rudma_this_cpu(void);
+
+/* bounce_copy.c */
+void rudma_copy_from_phys(void *dst, phys_addr_t src, size_t len);
+void rudma_copy_to_phys(phys_addr_t dst, const void *src, size_t len);
+void *rudma_page_address(struct page *page);
+
+/* scatterlist.c */
+struct scatterlist;
+struct scatterlist *rudma_sg_next(struct scatterlist *sg);
+phys_addr_t rudma_sg_phys(struct scatterlist *sg);
+unsigned int rudma_sg_length(struct scatterlist *sg);
+bool rudma_sg_is_p2pdma(struct scatterlist *sg);
+dma_addr_t rudma_sg_dma_address(struct scatterlist *sg);
+void rudma_sg_set_dma(struct scatterlist *sg, dma_addr_t addr,
+		      unsigned int len);
+
+/* iommu_unmap_batch.c */
+struct iommu_domain;
+size_t rudma_iommu_unmap_batch(struct iommu_domain *domain, const u64 *iovas,
+			       size_t n, size_t size);
+
+/* bad_dma.c */
+void rudma_report_bad_dma(struct device *dev, const char *what,
+			  dma_addr_t addr, size_t size);
+
+/* pool_params.c */
+struct rudma_pool_params {
+	bool enable;
+	unsigned int max_size;
+	unsigned int slots;
+	unsigned int cache_ms;
+};
+
+void rudma_pool_params(struct rudma_pool_params *p);
+
+/* pool_maint.c */
+void rudma_pool_age_schedule(unsigned int ms);
+int rudma_pool_maint_start(void);
+void rudma_pool_maint_stop(void);
+u32 rudma_now_ms(void);
+
+/* pool_debugfs.c */
+void rudma_debugfs_register(void);
+void rudma_debugfs_unregister(void);
 
 /* attach_sysfs.c */
 const char *rudma_attach_param(void);
@@ -65,5 +131,10 @@ int rudma_sysfs_attach(const char *buf, size_t len);
 int rudma_sysfs_detach(const char *buf, size_t len);
 ssize_t rudma_sysfs_attached(char *buf, size_t size);
 void rudma_bus_event(struct device *dev, unsigned long action);
+/* rudma: pool_maint.c, pool_debugfs.c */
+unsigned int rudma_pool_age(void);
+unsigned long rudma_pool_shrink_count(void);
+long rudma_pool_shrink_scan(unsigned long nr);
+ssize_t rudma_pool_debugfs_show(char *buf, size_t size);
 
 #endif /* _RUDMA_SHIMS_H */

@@ -11,6 +11,9 @@ pub const DMA_MAPPING_ERROR: bindings::dma_addr_t = bindings::RUDMA_CONST_DMA_MA
 pub const DMA_ATTR_PERSISTENT_STREAMING: kernel::ffi::c_ulong =
     bindings::RUDMA_CONST_DMA_ATTR_PERSISTENT_STREAMING;
 
+/// The CPU page size.
+pub const PAGE_SIZE: usize = bindings::RUDMA_CONST_PAGE_SIZE;
+
 /// `GFP_KERNEL` as the C calls this module makes take it.
 pub const GFP_KERNEL: bindings::gfp_t = bindings::RUDMA_CONST_GFP_KERNEL;
 

@@ -74,4 +74,42 @@ impl CacheKey {
     pub fn copy_from_device(&self) -> bool {
         matches!(self.perm, Perm::Write | Perm::ReadWrite)
     }
+
+    /// The IOMMU protection flags a slot with this key is mapped with, as
+    /// iommu-dma's `dma_info_to_prot()` computes them for a mapping.
+    pub fn prot(&self, coherent: bool) -> i32 {
+        let mut prot = if coherent { IOMMU_CACHE } else { 0 };
+        if self.privileged {
+            prot |= IOMMU_PRIV;
+        }
+        prot | match self.perm {
+            Perm::Read => IOMMU_READ,
+            Perm::Write => IOMMU_WRITE,
+            Perm::ReadWrite => IOMMU_READ | IOMMU_WRITE,
+        }
+    }
+
+    /// The key whose [`Self::index`] is `i`.
+    pub fn from_index(i: usize) -> Option<Self> {
+        let perm = match i % 3 {
+            0 => Perm::Read,
+            1 => Perm::Write,
+            _ => Perm::ReadWrite,
+        };
+        (i < KEYS).then_some(Self {
+            perm,
+            privileged: i >= 3,
+        })
+    }
 }
+
+/// `IOMMU_READ` etc. from `<linux/iommu.h>`.
+pub const IOMMU_READ: i32 = 1 << 0;
+/// See [`IOMMU_READ`].
+pub const IOMMU_WRITE: i32 = 1 << 1;
+/// See [`IOMMU_READ`].
+pub const IOMMU_CACHE: i32 = 1 << 2;
+/// See [`IOMMU_READ`].
+pub const IOMMU_PRIV: i32 = 1 << 5;
+/// `DMA_ATTR_SKIP_CPU_SYNC`.
+pub const ATTR_SKIP_CPU_SYNC: u64 = 1 << 5;

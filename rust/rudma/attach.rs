@@ -24,6 +24,8 @@ use crate::device::{Device, DeviceGuard, DeviceRef};
 use crate::iommu::{Domain, Group};
 use crate::ops::DevOps;
 use crate::pci::PciDevRef;
+use crate::pool::Client;
+use crate::pools::Pools;
 use crate::{bindings, fmt_buf::FmtBuf};
 use core::fmt::Write;
 use kernel::prelude::*;
@@ -55,6 +57,8 @@ struct Inner {
 pub(crate) struct Registry {
     #[pin]
     inner: Mutex<Inner>,
+    /// The bounce pools of the attached devices' domains.
+    pools: Pools,
 }
 
 /// Index of a free slot in `slots`, growing it if needed, so that filling
@@ -68,8 +72,9 @@ fn free_slot<T>(slots: &mut KVec<Option<T>>) -> Result<usize> {
 }
 
 impl Registry {
-    pub(crate) fn new() -> impl PinInit<Self> {
+    pub(crate) fn new(pools: Pools) -> impl PinInit<Self> {
         pin_init!(Self {
+            pools,
             inner <- kernel::new_mutex!(
                 Inner {
                     attached: KVec::new(),
@@ -95,13 +100,26 @@ impl Registry {
         check_attachable(bdf, guard)?;
         // Everything that can fail happens before the device changes.
         let slot = free_slot(&mut inner.attached)?;
-        let ops = KBox::new(DevOps::new(), GFP_KERNEL)?;
-        if !crate::module_get() {
-            return Err(ENODEV);
-        }
+        let pool = self.pools.get(dev, &Client::new(dev))?;
+        // SAFETY: a pool from `Pools::get` lives until the matching `put`,
+        // which detach (or the error path below) calls after dropping the
+        // `DevOps`'s use of it.
+        let ops = KBox::new(
+            unsafe { DevOps::new(Client::new(dev), pool.map(|p| p.as_ref())) },
+            GFP_KERNEL,
+        );
+        let ops = match ops {
+            Ok(ops) if crate::module_get() => ops,
+            other => {
+                if let Some(p) = pool {
+                    self.pools.put(p, &Client::new(dev));
+                }
+                return Err(other.err().map_or(ENODEV, Error::from));
+            }
+        };
         // SAFETY: the `DevOps` is freed only after detach removed it and
-        // waited for its callers; it forwards every call to iommu-dma,
-        // which serves this device's domain.
+        // waited for its callers; it bounces through a pool of this
+        // device's domain or forwards to iommu-dma, which serves it.
         unsafe { guard.set_dma_ops(ops.as_ops_ptr()) };
         guard.set_dma_skip_sync(false);
         inner.attached[slot] = Some(Attached {
@@ -111,12 +129,17 @@ impl Registry {
         });
         inner.forget_pending(bdf);
         pr_info!(
-            "{}: attached ({} driver, domain {})\n",
+            "{}: attached ({} driver, domain {}, {})\n",
             bdf,
             guard
                 .driver_name()
                 .map_or("no", |n| n.to_str().unwrap_or("?")),
-            Domain::of(dev).map_or("none", |d| d.domain_type().sysfs_name())
+            Domain::of(dev).map_or("none", |d| d.domain_type().sysfs_name()),
+            if pool.is_some() {
+                "bounce pool"
+            } else {
+                "no pool"
+            }
         );
         Ok(())
     }
@@ -163,7 +186,7 @@ impl Registry {
                 return Err(EBUSY);
             }
         }
-        let Some(a) = inner.attached[i].take() else {
+        let Some(mut a) = inner.attached[i].take() else {
             return Err(EINVAL);
         };
         // SAFETY: removing the ops is always allowed.
@@ -178,6 +201,11 @@ impl Registry {
                 bdf,
                 left
             );
+        }
+        if let Some(p) = a.ops.take_pool() {
+            // No DMA API call can be inside the ops any more: the pool may
+            // go if this was the last device of its domain.
+            self.pools.put(p, a.ops.client());
         }
         drop(a);
         crate::module_put();
@@ -230,16 +258,22 @@ impl Registry {
         }
     }
 
+    /// The pools, for the aging work, the shrinker and debugfs.
+    pub(crate) fn pools(&self) -> &Pools {
+        &self.pools
+    }
+
     /// Writes the attached devices, one line each, for sysfs.
     pub(crate) fn show(&self, w: &mut FmtBuf<'_>) {
         let inner = self.inner.lock();
         for a in inner.attached.as_slice().iter().flatten() {
             if writeln!(
                 w,
-                "{} inflight={} maps={}",
+                "{} inflight={} maps={} pool={}",
                 a.bdf,
                 a.ops.inflight(),
-                a.ops.maps()
+                a.ops.maps(),
+                if a.ops.pool().is_some() { "yes" } else { "no" }
             )
             .is_err()
             {

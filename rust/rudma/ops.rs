@@ -3,22 +3,32 @@
 //! The DMA ops rudma installs on an attached device.
 //!
 //! Each attached device gets its own [`DevOps`]: a `struct dma_map_ops`
-//! followed by the device's counters, so a callback finds its state from
+//! followed by the device's state, so a callback finds it from
 //! `dev->dma_ops` with pointer arithmetic, without a lookup or a lock.
 //!
-//! For now every call is forwarded to iommu-dma ("passthrough ops"); the
-//! bounce pool will sit behind the same callbacks.  Streaming mappings made
-//! through the ops are counted, so that detach can wait for them.
+//! Streaming mappings go to the domain's bounce pool when the device has
+//! one and the pool can serve them; everything else (no pool, too large,
+//! pool exhausted, `DMA_ATTR_PERSISTENT_STREAMING`, MMIO resources) is
+//! forwarded to iommu-dma.  Unmap and sync tell the two apart by address.
+//! Mappings are counted per device, so that detach can wait for them.
 
 use crate::bindings;
-use crate::dma::DMA_MAPPING_ERROR;
+use crate::dma::{DMA_ATTR_PERSISTENT_STREAMING, DMA_MAPPING_ERROR};
+use crate::pool::{Client, Owner, Pool};
+use crate::sg::SgEntry;
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use kernel::ffi::{c_int, c_ulong};
 
 type Dev = *mut bindings::device;
 type Dir = bindings::dma_data_direction;
 
-/// Per-device ops and counters.  Its address is what `dev->dma_ops` holds.
+/// Per-device ops and state.  Its address is what `dev->dma_ops` holds.
+///
+/// # Invariants
+///
+/// `pool` is NULL or a pool that outlives this `DevOps` (the registry
+/// destroys a pool only after every device using it has detached and its
+/// `DevOps` is gone).
 #[repr(C)]
 pub(crate) struct DevOps {
     ops: bindings::dma_map_ops,
@@ -28,15 +38,32 @@ pub(crate) struct DevOps {
     inflight: AtomicI64,
     /// Streaming map calls served since attach.
     maps: AtomicU64,
+    /// The device, as the pool needs it.
+    client: Client,
+    /// The domain's bounce pool, or NULL for plain forwarding.
+    pool: *const Pool,
 }
 
+// SAFETY: the raw pointers are only read; the pool is `Sync` and outlives
+// `self` (type invariant), the ops table is immutable.
+unsafe impl Send for DevOps {}
+// SAFETY: as above.
+unsafe impl Sync for DevOps {}
+
 impl DevOps {
-    /// Fresh ops with zeroed counters.
-    pub(crate) fn new() -> Self {
+    /// Fresh ops with zeroed counters, bouncing through `pool` if given.
+    ///
+    /// # Safety
+    ///
+    /// `pool`, if given, must outlive the returned object.
+    pub(crate) unsafe fn new(client: Client, pool: Option<&Pool>) -> Self {
+        // INVARIANT: the caller's guarantee.
         Self {
-            ops: PASSTHROUGH_OPS,
+            ops: OPS,
             inflight: AtomicI64::new(0),
             maps: AtomicU64::new(0),
+            client,
+            pool: pool.map_or(core::ptr::null(), core::ptr::from_ref),
         }
     }
 
@@ -55,9 +82,28 @@ impl DevOps {
         self.maps.load(Ordering::Relaxed)
     }
 
+    /// The device's pool, if it bounces.
+    pub(crate) fn pool(&self) -> Option<&Pool> {
+        // SAFETY: by the type invariant a non-NULL pool outlives `self`.
+        unsafe { self.pool.as_ref() }
+    }
+
+    /// Ends the device's use of its pool (detach, once no DMA API call can
+    /// be inside the ops); returns the pool for `Pools::put`.
+    pub(crate) fn take_pool(&mut self) -> Option<core::ptr::NonNull<Pool>> {
+        let p = core::ptr::NonNull::new(self.pool.cast_mut());
+        self.pool = core::ptr::null();
+        p
+    }
+
+    /// The device facts the pool uses.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The `DevOps` behind an attached device's `dma_ops`, or `None` once
-    /// detach has removed them (a call already inside the ops then skips
-    /// its bookkeeping; its iommu-dma work is the same either way).
+    /// detach has removed them (a call already inside the ops then goes to
+    /// iommu-dma: detach only removes ops once no pool slot is in flight).
     ///
     /// # Safety
     ///
@@ -79,6 +125,22 @@ impl DevOps {
                 .byte_sub(core::mem::offset_of!(DevOps, ops))
                 .cast::<DevOps>()
         })
+    }
+
+    /// The ops and pool of a device, when it bounces and `attrs` allow.
+    ///
+    /// # Safety
+    ///
+    /// As for [`DevOps::of`].
+    unsafe fn bouncing<'a>(dev: Dev, attrs: c_ulong) -> Option<(&'a DevOps, &'a Pool)> {
+        // SAFETY: the caller's guarantee is `of`'s.
+        let o = unsafe { DevOps::of(dev) }?;
+        let pool = o.pool()?;
+        if attrs & DMA_ATTR_PERSISTENT_STREAMING != 0 {
+            pool.stats.persistent.inc();
+            return None;
+        }
+        Some((o, pool))
     }
 
     fn mapped(&self) {
@@ -121,7 +183,7 @@ unsafe fn note_unmapped(dev: Dev) {
     }
 }
 
-/// `map_page`: forwarded to iommu-dma, counted.
+/// `map_page`: bounced if the pool can, else iommu-dma; counted.
 ///
 /// # Safety
 ///
@@ -136,6 +198,24 @@ unsafe extern "C" fn map_page(
     attrs: c_ulong,
 ) -> bindings::dma_addr_t {
     // SAFETY: see the comment above the callbacks.
+    if let Some((o, pool)) = unsafe { DevOps::bouncing(dev, attrs) } {
+        // SAFETY: the caller's page.
+        let phys = unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
+        let page_size = crate::dma::PAGE_SIZE as u64;
+        let in_page = (phys & (page_size - 1)) as usize;
+        if let Some(a) = pool.map(
+            o.client(),
+            crate::pool::Orig::Phys(phys),
+            in_page,
+            size,
+            dir,
+            attrs as u64,
+        ) {
+            o.mapped();
+            return a;
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
     let addr = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
     if addr != DMA_MAPPING_ERROR {
         // SAFETY: see the comment above the callbacks.
@@ -144,7 +224,7 @@ unsafe extern "C" fn map_page(
     addr
 }
 
-/// `unmap_page`: forwarded to iommu-dma, counted.
+/// `unmap_page`: the pool's if the address is a slot, else iommu-dma's.
 ///
 /// # Safety
 ///
@@ -158,12 +238,22 @@ unsafe extern "C" fn unmap_page(
     attrs: c_ulong,
 ) {
     // SAFETY: see the comment above the callbacks.
+    if let Some(o) = unsafe { DevOps::of(dev) } {
+        if let Some(pool) = o.pool() {
+            match pool.unmap(o.client(), addr, size, dir, attrs as u64, None) {
+                Owner::Pool => return o.unmapped(),
+                Owner::Misuse => return,
+                Owner::IommuDma => {}
+            }
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_page(dev, addr, size, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
     unsafe { note_unmapped(dev) };
 }
 
-/// `map_sg`: forwarded to iommu-dma, counted once per list.
+/// `map_sg`: bounced into one slot if the list fits, else iommu-dma.
 ///
 /// # Safety
 ///
@@ -177,6 +267,18 @@ unsafe extern "C" fn map_sg(
     attrs: c_ulong,
 ) -> c_int {
     // SAFETY: see the comment above the callbacks.
+    let bouncing = unsafe { DevOps::bouncing(dev, attrs) };
+    if let (Some((o, pool)), Ok(n)) = (bouncing, u32::try_from(nents)) {
+        // SAFETY: the caller's list of `nents` entries, alive for the call
+        // and until unmap.
+        if let Some(first) = unsafe { SgEntry::from_raw(sg) } {
+            if let Some(count) = pool.map_sg(o.client(), &first, n, dir, attrs as u64) {
+                o.mapped();
+                return count as c_int;
+            }
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
     let ret = unsafe { bindings::iommu_dma_map_sg(dev, sg, nents, dir, attrs) };
     if ret > 0 {
         // SAFETY: see the comment above the callbacks.
@@ -185,7 +287,7 @@ unsafe extern "C" fn map_sg(
     ret
 }
 
-/// `unmap_sg`: forwarded to iommu-dma, counted once per list.
+/// `unmap_sg`: the pool's if the list was bounced, else iommu-dma's.
 ///
 /// # Safety
 ///
@@ -199,12 +301,31 @@ unsafe extern "C" fn unmap_sg(
     attrs: c_ulong,
 ) {
     // SAFETY: see the comment above the callbacks.
+    if let Some(o) = unsafe { DevOps::of(dev) } {
+        // SAFETY: the caller's mapped list.
+        if let (Some(pool), Some(first)) = (o.pool(), unsafe { SgEntry::from_raw(sg) }) {
+            let n = u32::try_from(nents).unwrap_or(0);
+            match pool.unmap(
+                o.client(),
+                first.dma_address(),
+                0,
+                dir,
+                attrs as u64,
+                Some((sg, n)),
+            ) {
+                Owner::Pool => return o.unmapped(),
+                Owner::Misuse => return,
+                Owner::IommuDma => {}
+            }
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_sg(dev, sg, nents, dir, attrs) };
     // SAFETY: see the comment above the callbacks.
     unsafe { note_unmapped(dev) };
 }
 
-/// `map_resource`: forwarded to iommu-dma, counted.
+/// `map_resource`: MMIO is never bounced; forwarded to iommu-dma, counted.
 ///
 /// # Safety
 ///
@@ -245,11 +366,128 @@ unsafe extern "C" fn unmap_resource(
     unsafe { note_unmapped(dev) };
 }
 
-/// The ops every attached device starts from: streaming calls to
-/// iommu-dma.  With the rudma series the DMA core only calls the streaming
-/// callbacks of ops on an iommu-dma device; allocations, mmap and size
-/// queries stay with iommu-dma, so those callbacks stay empty.
-const PASSTHROUGH_OPS: bindings::dma_map_ops = bindings::dma_map_ops {
+/// The pool of a device, for sync calls.
+///
+/// # Safety
+///
+/// As for [`DevOps::of`].
+unsafe fn sync_pool<'a>(dev: Dev) -> Option<(&'a DevOps, &'a Pool)> {
+    // SAFETY: the caller's guarantee.
+    let o = unsafe { DevOps::of(dev) }?;
+    Some((o, o.pool()?))
+}
+
+/// `sync_single_for_cpu`: copies the range back if it is a slot's.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
+unsafe extern "C" fn sync_single_for_cpu(
+    dev: Dev,
+    addr: bindings::dma_addr_t,
+    size: usize,
+    dir: Dir,
+) {
+    // SAFETY: see the comment above the callbacks.
+    if let Some((o, pool)) = unsafe { sync_pool(dev) } {
+        if !matches!(
+            pool.sync_single(o.client(), addr, size, dir, crate::pool::Way::Out),
+            Owner::IommuDma
+        ) {
+            return;
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
+    unsafe { bindings::iommu_dma_sync_single_for_cpu(dev, addr, size, dir) }
+}
+
+/// `sync_single_for_device`: copies the range in if it is a slot's.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
+unsafe extern "C" fn sync_single_for_device(
+    dev: Dev,
+    addr: bindings::dma_addr_t,
+    size: usize,
+    dir: Dir,
+) {
+    // SAFETY: see the comment above the callbacks.
+    if let Some((o, pool)) = unsafe { sync_pool(dev) } {
+        if !matches!(
+            pool.sync_single(o.client(), addr, size, dir, crate::pool::Way::In),
+            Owner::IommuDma
+        ) {
+            return;
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
+    unsafe { bindings::iommu_dma_sync_single_for_device(dev, addr, size, dir) }
+}
+
+/// `sync_sg_for_cpu`: copies a bounced list back.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
+unsafe extern "C" fn sync_sg_for_cpu(
+    dev: Dev,
+    sg: *mut bindings::scatterlist,
+    nents: c_int,
+    dir: Dir,
+) {
+    // SAFETY: see the comment above the callbacks.
+    let pool = unsafe { sync_pool(dev) };
+    // SAFETY: the caller's mapped list, alive for the call.
+    let first = unsafe { SgEntry::from_raw(sg) };
+    if let (Some((o, pool)), Some(first)) = (pool, first) {
+        if !matches!(
+            pool.sync_sg(o.client(), &first, dir, crate::pool::Way::Out),
+            Owner::IommuDma
+        ) {
+            return;
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
+    unsafe { bindings::iommu_dma_sync_sg_for_cpu(dev, sg, nents, dir) }
+}
+
+/// `sync_sg_for_device`: copies a bounced list in.
+///
+/// # Safety
+///
+/// Only the DMA API calls it, for a device whose `dma_ops` are a live
+/// [`DevOps`], with the arguments of a valid DMA API call.
+unsafe extern "C" fn sync_sg_for_device(
+    dev: Dev,
+    sg: *mut bindings::scatterlist,
+    nents: c_int,
+    dir: Dir,
+) {
+    // SAFETY: see the comment above the callbacks.
+    let pool = unsafe { sync_pool(dev) };
+    // SAFETY: the caller's mapped list, alive for the call.
+    let first = unsafe { SgEntry::from_raw(sg) };
+    if let (Some((o, pool)), Some(first)) = (pool, first) {
+        if !matches!(
+            pool.sync_sg(o.client(), &first, dir, crate::pool::Way::In),
+            Owner::IommuDma
+        ) {
+            return;
+        }
+    }
+    // SAFETY: see the comment above the callbacks.
+    unsafe { bindings::iommu_dma_sync_sg_for_device(dev, sg, nents, dir) }
+}
+
+/// The ops of an attached device.  With the rudma series the DMA core only
+/// calls the streaming callbacks of ops on an iommu-dma device;
+/// allocations, mmap and size queries stay with iommu-dma, so those
+/// callbacks stay empty.
+const OPS: bindings::dma_map_ops = bindings::dma_map_ops {
     alloc: None,
     free: None,
     alloc_pages_op: None,
@@ -262,10 +500,10 @@ const PASSTHROUGH_OPS: bindings::dma_map_ops = bindings::dma_map_ops {
     unmap_sg: Some(unmap_sg),
     map_resource: Some(map_resource),
     unmap_resource: Some(unmap_resource),
-    sync_single_for_cpu: Some(bindings::iommu_dma_sync_single_for_cpu),
-    sync_single_for_device: Some(bindings::iommu_dma_sync_single_for_device),
-    sync_sg_for_cpu: Some(bindings::iommu_dma_sync_sg_for_cpu),
-    sync_sg_for_device: Some(bindings::iommu_dma_sync_sg_for_device),
+    sync_single_for_cpu: Some(sync_single_for_cpu),
+    sync_single_for_device: Some(sync_single_for_device),
+    sync_sg_for_cpu: Some(sync_sg_for_cpu),
+    sync_sg_for_device: Some(sync_sg_for_device),
     cache_sync: None,
     dma_supported: None,
     get_required_mask: None,

@@ -17,23 +17,52 @@ use kernel::prelude::*;
 
 mod attach;
 mod ops;
+mod pool;
+mod pools;
 
 // Pure logic, `pub` for the host unit tests (tools/testing/host).
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/aging.rs"]
+mod aging;
 #[allow(unreachable_pub)]
 #[path = "../common/bdf.rs"]
 mod bdf;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/cache_key.rs"]
+mod cache_key;
 #[allow(unreachable_pub)]
 #[path = "../common/domain_type.rs"]
 mod domain_type;
 #[allow(unreachable_pub, dead_code)]
 #[path = "../common/fmt_buf.rs"]
 mod fmt_buf;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/handle_stack.rs"]
+mod handle_stack;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/magazine.rs"]
+mod magazine;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/sg_split.rs"]
+mod sg_split;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/size_class.rs"]
+mod size_class;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/slot_region.rs"]
+mod slot_region;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../pool/sync_range.rs"]
+mod sync_range;
 // Shared by every rudma module; each uses a subset of it.
 #[path = "../common/bindings.rs"]
 mod bindings;
 #[allow(unreachable_pub, dead_code)]
 #[path = "../common/c_buf.rs"]
 mod c_buf;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/cpu.rs"]
+mod cpu;
 #[allow(unreachable_pub, dead_code)]
 #[path = "../common/device.rs"]
 mod device;
@@ -47,8 +76,17 @@ mod iommu;
 #[path = "../common/iova.rs"]
 mod iova;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../common/irq_lock.rs"]
+mod irq_lock;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../common/pci.rs"]
 mod pci;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/sg.rs"]
+mod sg;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/try_mutex.rs"]
+mod try_mutex;
 
 use attach::Registry;
 use fmt_buf::FmtBuf;
@@ -78,7 +116,12 @@ struct Rudma {
 
 impl kernel::Module for Rudma {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let registry = KBox::pin_init(Registry::new(), GFP_KERNEL)?;
+        let registry = KBox::pin_init(Registry::new(pools::Pools::new()?), GFP_KERNEL)?;
+        // SAFETY: plain registration; undone in `drop`.
+        let ret = unsafe { bindings::rudma_pool_maint_start() };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
         REGISTRY.store(
             core::ptr::from_ref(&*registry).cast_mut(),
             Ordering::Release,
@@ -87,8 +130,12 @@ impl kernel::Module for Rudma {
         let ret = unsafe { bindings::rudma_sysfs_register() };
         if ret != 0 {
             REGISTRY.store(core::ptr::null_mut(), Ordering::Release);
+            // SAFETY: started above; no pool exists.
+            unsafe { bindings::rudma_pool_maint_stop() };
             return Err(Error::from_errno(ret));
         }
+        // SAFETY: the registry the debugfs file reads is in place.
+        unsafe { bindings::rudma_debugfs_register() };
         let this = Rudma { registry };
         // SAFETY: the parameter is a NUL-terminated string that lives as
         // long as the module.
@@ -134,6 +181,11 @@ impl Drop for Rudma {
     fn drop(&mut self) {
         // SAFETY: registered in `init`; afterwards no entry point runs.
         unsafe { bindings::rudma_sysfs_unregister() };
+        // SAFETY: registered in `init`.
+        unsafe { bindings::rudma_debugfs_unregister() };
+        // SAFETY: no device is attached (each pins the module), so no pool
+        // is left; this stops the aging work and the shrinker.
+        unsafe { bindings::rudma_pool_maint_stop() };
         REGISTRY.store(core::ptr::null_mut(), Ordering::Release);
         pr_info!("unloaded\n");
     }
@@ -232,4 +284,47 @@ pub unsafe extern "C" fn rudma_bus_event(dev: *mut bindings::device, action: ker
     // SAFETY: the caller guarantees `dev` is valid for the call.
     let dev = unsafe { device::Device::from_raw(dev) };
     reg.bus_event(dev, action);
+}
+
+/// Aging work (c_shims/pool_maint.c): one pass; when to run again in ms,
+/// 0 when no pool is left.
+#[no_mangle]
+pub extern "C" fn rudma_pool_age() -> kernel::ffi::c_uint {
+    registry().map_or(0, |r| r.pools().age())
+}
+
+/// Shrinker count: cached slots that could be released.
+#[no_mangle]
+pub extern "C" fn rudma_pool_shrink_count() -> kernel::ffi::c_ulong {
+    registry().map_or(0, |r| r.pools().shrink_count() as kernel::ffi::c_ulong)
+}
+
+/// Shrinker scan: releases up to `nr` cached slots; -1 to stop.
+#[no_mangle]
+pub extern "C" fn rudma_pool_shrink_scan(nr: kernel::ffi::c_ulong) -> kernel::ffi::c_long {
+    match registry().and_then(|r| r.pools().shrink_scan(nr)) {
+        Some(n) => n as kernel::ffi::c_long,
+        None => -1,
+    }
+}
+
+/// `/sys/kernel/debug/rudma/pools` (c_shims/pool_debugfs.c).
+///
+/// # Safety
+///
+/// `buf` must be valid for writes of `size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rudma_pool_debugfs_show(
+    buf: *mut kernel::ffi::c_char,
+    size: usize,
+) -> isize {
+    // SAFETY: the caller guarantees validity; we hold the only reference.
+    let Some(out) = (unsafe { c_buf::bytes_mut(buf, size) }) else {
+        return EINVAL.to_errno() as isize;
+    };
+    let mut w = FmtBuf::new(out);
+    if let Some(reg) = registry() {
+        reg.pools().show(&mut w);
+    }
+    w.len() as isize
 }

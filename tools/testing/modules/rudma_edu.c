@@ -25,7 +25,11 @@
  *	unmapped again, then to one never mapped.  Under a strict IOMMU both
  *	must fault (virtio-iommu logs them) and leave memory as it was; the
  *	write fails with -EIO if memory changed, -EAGAIN if the unmapped IOVA
- *	still translates (lazy invalidation), -ENXIO without an IOMMU domain.
+ *	still translates to the buffer (lazy invalidation), -ENXIO without an
+ *	IOMMU domain.  Behind a bounce pool the unmapped IOVA is a cached
+ *	slot: it may still translate, to the slot, and then does not fault.
+ *	Reading gives "faults_expected=N": faults all stale runs should have
+ *	caused so far.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -58,6 +62,7 @@ struct edu {
 	struct dentry *dir;
 	struct mutex lock;	/* one transfer at a time */
 	unsigned long good, bad;
+	unsigned long faults_expected;	/* by stale runs, for the test */
 };
 
 static struct dentry *edu_root;
@@ -154,6 +159,7 @@ static int edu_stale(struct edu *edu)
 	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
 	const size_t len = 256;
 	dma_addr_t stale, never;
+	phys_addr_t phys;
 	u8 *victim;
 	size_t i;
 	int ret;
@@ -173,19 +179,35 @@ static int edu_stale(struct edu *edu)
 		goto out;
 	}
 	dma_unmap_single(dev, stale, PAGE_SIZE, DMA_FROM_DEVICE);
-	if (iommu_iova_to_phys(dom, stale)) {
-		dev_info(dev, "stale: %pad still translates (lazy IOMMU)\n", &stale);
+	phys = iommu_iova_to_phys(dom, stale);
+	if (phys == virt_to_phys(victim)) {
+		dev_info(dev, "stale: %pad still translates to the buffer (lazy IOMMU)\n",
+			 &stale);
 		ret = -EAGAIN;
 		goto out;
 	}
+	/*
+	 * A bounce pool keeps its slots mapped after unmap: the stale address
+	 * may still translate, but only to a slot, never to the buffer.  The
+	 * write then lands in the slot and does not fault.
+	 */
+	if (phys)
+		dev_info(dev, "stale: %pad is a cached bounce slot\n", &stale);
+	else
+		edu->faults_expected++;
 	ret = edu_dma(edu, stale, len, true);
 	if (ret)
 		goto out;
-	/* An address 1 MiB away, checked to be unmapped, below the mask. */
-	never = (stale ^ SZ_1M) & DMA_BIT_MASK(EDU_DMA_BITS) & PAGE_MASK;
-	if (iommu_iova_to_phys(dom, never)) {
-		dev_info(dev, "stale: %pad is mapped, skipping it\n", &never);
+	/* An address a power of two away, checked to be unmapped. */
+	for (i = 0; i < 8; i++) {
+		never = (stale ^ (SZ_1M << i)) & DMA_BIT_MASK(EDU_DMA_BITS) & PAGE_MASK;
+		if (!iommu_iova_to_phys(dom, never))
+			break;
+	}
+	if (i == 8) {
+		dev_info(dev, "stale: no unmapped address found near %pad\n", &stale);
 	} else {
+		edu->faults_expected++;
 		ret = edu_dma(edu, never, len, true);
 		if (ret)
 			goto out;
@@ -215,9 +237,24 @@ static ssize_t stale_write(struct file *file, const char __user *ubuf,
 	return ret ? ret : count;
 }
 
+static ssize_t stale_read(struct file *file, char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[48];
+	int n;
+
+	mutex_lock(&edu->lock);
+	n = scnprintf(buf, sizeof(buf), "faults_expected=%lu\n",
+		      edu->faults_expected);
+	mutex_unlock(&edu->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
 static const struct file_operations stale_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
+	.read = stale_read,
 	.write = stale_write,
 };
 
@@ -303,7 +340,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	edu->dir = debugfs_create_dir(pci_name(pdev), edu_root);
 	debugfs_create_file("roundtrip", 0600, edu->dir, edu, &roundtrip_fops);
-	debugfs_create_file("stale", 0200, edu->dir, edu, &stale_fops);
+	debugfs_create_file("stale", 0600, edu->dir, edu, &stale_fops);
 	pci_set_drvdata(pdev, edu);
 	dev_info(&pdev->dev, "edu %#x ready\n", readl(edu->mmio + EDU_REG_ID));
 	return 0;

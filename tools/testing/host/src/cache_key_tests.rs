@@ -36,3 +36,36 @@ fn copies_follow_the_direction() {
     assert!(!k(DIR_FROM_DEVICE).copy_to_device() && k(DIR_FROM_DEVICE).copy_from_device());
     assert!(k(DIR_BIDIRECTIONAL).copy_to_device() && k(DIR_BIDIRECTIONAL).copy_from_device());
 }
+
+#[test]
+fn prot_matches_dma_info_to_prot() {
+    let k = |d, a| CacheKey::new(d, a).unwrap();
+    assert_eq!(k(DIR_TO_DEVICE, 0).prot(false), IOMMU_READ);
+    assert_eq!(k(DIR_FROM_DEVICE, 0).prot(false), IOMMU_WRITE);
+    assert_eq!(
+        k(DIR_BIDIRECTIONAL, 0).prot(true),
+        IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE
+    );
+    assert_eq!(
+        k(DIR_TO_DEVICE, ATTR_PRIVILEGED).prot(false),
+        IOMMU_READ | IOMMU_PRIV
+    );
+}
+
+#[test]
+fn from_index_inverts_index() {
+    for i in 0..KEYS {
+        assert_eq!(CacheKey::from_index(i).unwrap().index(), i);
+    }
+    assert_eq!(CacheKey::from_index(KEYS), None);
+    // Distinct keys never share a protection.
+    for a in 0..KEYS {
+        for b in 0..KEYS {
+            let (ka, kb) = (
+                CacheKey::from_index(a).unwrap(),
+                CacheKey::from_index(b).unwrap(),
+            );
+            assert_eq!(ka.prot(true) == kb.prot(true), a == b);
+        }
+    }
+}

@@ -35,3 +35,20 @@ mod size_class_tests;
 pub mod slot_region;
 #[cfg(test)]
 mod slot_region_tests;
+
+#[path = "../../../../rust/pool/aging.rs"]
+pub mod aging;
+#[cfg(test)]
+mod aging_tests;
+#[path = "../../../../rust/pool/handle_stack.rs"]
+pub mod handle_stack;
+#[cfg(test)]
+mod handle_stack_tests;
+#[path = "../../../../rust/pool/sg_split.rs"]
+pub mod sg_split;
+#[cfg(test)]
+mod sg_split_tests;
+#[path = "../../../../rust/pool/sync_range.rs"]
+pub mod sync_range;
+#[cfg(test)]
+mod sync_range_tests;

@@ -119,3 +119,34 @@ rudma_expect_begin() {
 rudma_expect_end() {
 	echo "rudma-expect-end: $1" > /dev/kmsg
 }
+
+RUDMA_POOLS=/sys/kernel/debug/rudma/pools
+
+# A counter of a size class of the (first) pool: rudma_pool_class SIZE FIELD
+rudma_pool_class() {
+	sed -n "s/^  class size=$1 .* $2=\([0-9-]*\).*/\1/p" $RUDMA_POOLS | head -n1
+}
+
+# A counter of the (first) pool: rudma_pool_stat FIELD
+rudma_pool_stat() {
+	sed -n "s/^pool .* $1=\([0-9-]*\).*/\1/p" $RUDMA_POOLS | head -n1
+}
+
+# Sum of a class counter over all classes of all pools.
+rudma_pool_sum() {
+	sed -n "s/^  class .* $1=\([0-9-]*\).*/\1/p" $RUDMA_POOLS |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# fio with crc32c verification on the NVMe disk: rudma_fio RW BS DEPTH JOBS SIZE
+# Each job verifies its own region (offset_increment), so jobs never
+# overwrite each other's checksummed data.
+rudma_fio() {
+	local rw=$1 bs=$2 depth=$3 jobs=$4 size=$5 log=/tmp/fio-$1-$2-$3-$4.log
+	fio --name=v --filename="$(rudma_nvme_disk)" --direct=1 --ioengine=libaio \
+		--rw="$rw" --bs="$bs" --iodepth="$depth" --numjobs="$jobs" \
+		--size="$size" --offset_increment="$size" --verify=crc32c \
+		--do_verify=1 --verify_fatal=1 --group_reporting \
+		--output=$log >/dev/null 2>&1 && grep -q "err= 0" $log ||
+		{ sed 's/^/# /' $log | tail -n 20; return 1; }
+}

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The bounce pool of one IOMMU domain (Documentation/pool-design.rst).
+//!
+//! Small streaming mappings are copied into slots that stay mapped in the
+//! domain and are reused: a slot's IOVA is fixed (`base + index * size` in
+//! its class's region), so an address gives its slot by arithmetic, and a
+//! freed slot keeps its pages and IOMMU mapping in a cache split by
+//! permission.  A CPU allocates from and frees to its own magazines under
+//! an uncontended per-CPU lock; the class-wide depot lock is taken once per
+//! magazine's worth of operations.  Anything the pool cannot serve goes to
+//! iommu-dma and is counted.
+
+mod bounce;
+mod class;
+mod client;
+mod slot;
+mod stats;
+
+pub(crate) use bounce::Way;
+pub(crate) use client::Client;
+pub(crate) use slot::Orig;
+
+use crate::aging;
+use crate::bindings;
+use crate::cache_key::{CacheKey, ATTR_SKIP_CPU_SYNC, DIR_FROM_DEVICE, DIR_TO_DEVICE, KEYS};
+use crate::cpu;
+use crate::fmt_buf::FmtBuf;
+use crate::irq_lock::{IrqLock, LockKind};
+use crate::magazine::CpuCache;
+use crate::sg::SgEntry;
+use crate::sg_split::segments;
+use crate::size_class::SizeClasses;
+use crate::slot_region::SlotRegion;
+use class::{Batch, Class};
+use core::fmt::Write;
+use core::sync::atomic::{AtomicU32, Ordering};
+use kernel::c_str;
+use kernel::prelude::*;
+use kernel::str::CStr;
+use slot::IN_USE;
+use stats::PoolStats;
+
+/// Handles per CPU magazine.
+const MAG: usize = 16;
+
+/// One CPU's magazines, one pair per (class, key).
+type CpuCaches = KVec<CpuCache<MAG>>;
+
+/// The parameters a pool is created with (c_shims/pool_params.c).
+pub(crate) struct Params {
+    /// Whether new attaches use a pool at all.
+    pub(crate) enable: bool,
+    /// Top class, bytes.
+    pub(crate) max_size: usize,
+    /// Slots per class.
+    pub(crate) slots: u32,
+    /// Idle time of cached slots.
+    pub(crate) cache_ms: u32,
+}
+
+impl Params {
+    /// The module parameters now.
+    pub(crate) fn current() -> Self {
+        let mut p = bindings::rudma_pool_params::default();
+        // SAFETY: fills `p`.
+        unsafe { bindings::rudma_pool_params(&mut p) };
+        Self {
+            enable: p.enable,
+            max_size: p.max_size as usize,
+            slots: p.slots,
+            cache_ms: p.cache_ms,
+        }
+    }
+}
+
+/// Where an address handed to unmap or sync belongs.
+pub(crate) enum Owner {
+    /// Not a slot: iommu-dma mapped it.
+    IommuDma,
+    /// A slot; the call was served.
+    Pool,
+    /// A slot address, but the call was misuse (reported, counted, and
+    /// nothing done that could corrupt memory).
+    Misuse,
+}
+
+/// A bounce pool.
+pub(crate) struct Pool {
+    domain: *mut bindings::iommu_domain,
+    group: i32,
+    sizes: SizeClasses,
+    classes: KVec<Class>,
+    cpus: KVec<IrqLock<CpuCaches>>,
+    coherent: bool,
+    cache_ms: AtomicU32,
+    pub(crate) stats: PoolStats,
+}
+
+// SAFETY: `domain` is only passed to IOMMU calls, which may be made from
+// any thread; the attach code keeps it alive while the pool exists.  All
+// other state is atomics or behind locks.
+unsafe impl Send for Pool {}
+// SAFETY: as above.
+unsafe impl Sync for Pool {}
+
+fn report(c: &Client, what: &CStr, addr: u64, size: usize) {
+    // SAFETY: valid device and NUL-terminated string.
+    unsafe { bindings::rudma_report_bad_dma(c.as_raw(), what.as_char_ptr(), addr, size) };
+}
+
+fn now_ms() -> u32 {
+    // SAFETY: reads jiffies.
+    unsafe { bindings::rudma_now_ms() }
+}
+
+impl Pool {
+    /// A pool for `domain` (group `group`), sized by `p`, for devices like
+    /// `c` (same coherence).  Nothing is reserved or mapped yet.
+    pub(crate) fn new(
+        domain: *mut bindings::iommu_domain,
+        group: i32,
+        c: &Client,
+        p: &Params,
+    ) -> Result<Self> {
+        let page = crate::dma::PAGE_SIZE;
+        let sizes = SizeClasses::new(page, p.max_size).map_err(|_| EINVAL)?;
+        let mut classes = KVec::with_capacity(sizes.len(), GFP_KERNEL)?;
+        for i in 0..sizes.len() {
+            let size = sizes.size_of(i).ok_or(EINVAL)?;
+            classes.push(Class::new(size, p.slots)?, GFP_KERNEL)?;
+        }
+        let ncpu = cpu::nr_cpu_ids();
+        let mut cpus = KVec::with_capacity(ncpu, GFP_KERNEL)?;
+        for _ in 0..ncpu {
+            let mut caches = KVec::with_capacity(sizes.len() * KEYS, GFP_KERNEL)?;
+            for _ in 0..sizes.len() * KEYS {
+                caches.push(CpuCache::default(), GFP_KERNEL)?;
+            }
+            cpus.push(IrqLock::new(LockKind::CpuCache, caches)?, GFP_KERNEL)?;
+        }
+        Ok(Self {
+            domain,
+            group,
+            sizes,
+            classes,
+            cpus,
+            coherent: c.coherent,
+            cache_ms: AtomicU32::new(p.cache_ms),
+            stats: PoolStats::default(),
+        })
+    }
+
+    /// The domain the pool serves.
+    pub(crate) fn domain(&self) -> *mut bindings::iommu_domain {
+        self.domain
+    }
+
+    /// Whether `c` may use this pool: slots are mapped with one coherence.
+    pub(crate) fn suits(&self, c: &Client) -> bool {
+        c.coherent == self.coherent
+    }
+
+    fn cpu_caches(&self) -> Option<&IrqLock<CpuCaches>> {
+        self.cpus.get(cpu::this_cpu()).or_else(|| self.cpus.first())
+    }
+
+    /// Takes a slot of `class` for `key`: from this CPU's magazines, else
+    /// a magazine's worth from the depot, else a fresh slot.  Returns the
+    /// handle and whether it was a cache hit.
+    fn take_slot(
+        &self,
+        c: &Client,
+        ci: usize,
+        cls: &Class,
+        region: &SlotRegion,
+        key: CacheKey,
+    ) -> Option<(u32, bool)> {
+        let k = key.index();
+        if let Some(cpu) = self.cpu_caches() {
+            let mut caches = cpu.lock();
+            if let Some(cache) = caches.get_mut(ci * KEYS + k) {
+                let h = match cache.alloc() {
+                    Ok(h) => Some(h),
+                    Err(_) => {
+                        if let Some(d) = cls.depot(k) {
+                            d.lock().refill(&mut cache.loaded);
+                        }
+                        cache.loaded.pop()
+                    }
+                };
+                if let Some(h) = h {
+                    if let Some(s) = cls.slot(h) {
+                        s.set_state(IN_USE);
+                        cls.stats.cached.add(-1);
+                        return Some((h, true));
+                    }
+                }
+            }
+        }
+        cls.take_fresh(c, self.domain, region, key)
+            .map(|h| (h, false))
+    }
+
+    /// Returns a slot whose mapping ended to this CPU's cache (or releases
+    /// it at once when caching is off).
+    fn put_slot(&self, ci: usize, cls: &Class, h: u32, key: usize) {
+        cls.stats.cached.add(1);
+        let Some(s) = cls.slot(h) else { return };
+        s.touch(now_ms());
+        if self.cache_ms.load(Ordering::Relaxed) == 0 {
+            let mut b = Batch::new();
+            let _ = b.push(h);
+            cls.release(self.domain, &b);
+            return;
+        }
+        let Some(cpu) = self.cpu_caches() else { return };
+        let mut caches = cpu.lock();
+        let Some(cache) = caches.get_mut(ci * KEYS + key) else {
+            return;
+        };
+        if let Err((h, _)) = cache.free(h) {
+            if let Some(d) = cls.depot(key) {
+                d.lock().spill(&mut cache.loaded);
+            }
+            // Cannot fail: the depot has room for every slot.
+            let _ = cache.loaded.push(h);
+        }
+    }
+
+    /// Bounces a mapping of `len` bytes of `orig` (whose first byte sits
+    /// at `in_page` within its page) into a slot.  `None`: the caller maps
+    /// it with iommu-dma (counted here).
+    pub(crate) fn map(
+        &self,
+        c: &Client,
+        orig: Orig,
+        in_page: usize,
+        len: usize,
+        dir: u32,
+        attrs: u64,
+    ) -> Option<u64> {
+        let key = CacheKey::new(dir, attrs)?;
+        let Some(ci) = self.sizes.class_of(in_page, len) else {
+            self.stats.oversize.inc();
+            return None;
+        };
+        let cls = self.classes.get(ci)?;
+        let Some(region) = cls
+            .region_or_reserve(c)
+            .filter(|r| r.base() + r.bytes() - 1 <= c.dma_limit)
+        else {
+            cls.stats.fallbacks.inc();
+            return None;
+        };
+        let Some((h, hit)) = self.take_slot(c, ci, cls, &region, key) else {
+            cls.stats.fallbacks.inc();
+            return None;
+        };
+        let (slot, base) = (cls.slot(h)?, region.iova(h)?);
+        slot.begin(orig, in_page, len, dir);
+        let m = slot.mapped();
+        let data = slot.vaddr();
+        // The slot is always filled from the caller's buffer, even for
+        // from-device: whatever the device does not overwrite is copied
+        // back at unmap and must be the caller's own bytes, not a previous
+        // user's (swiotlb learnt this the hard way).  Only a to-device
+        // mapping whose owner promised a sync_for_device skips it.
+        let fill = !(dir == DIR_TO_DEVICE && attrs & ATTR_SKIP_CPU_SYNC != 0);
+        let all = m.span(in_page, len)?;
+        // SAFETY: `data` is the slot's pages (`size` bytes, the data area
+        // within them); `orig` is the caller's mapped memory.
+        unsafe {
+            if fill {
+                bounce::copy(orig, data.add(in_page), all, Way::In);
+                cls.stats.copied.add(len as u64);
+            } else if c.untrusted {
+                bounce::zero(data.add(in_page), all);
+            }
+            if c.untrusted {
+                let (head, tail) = m.outside(cls.size());
+                bounce::zero(data, head);
+                bounce::zero(data, tail);
+            }
+        }
+        let addr = base + in_page as u64;
+        bounce::maintain(c, base, cls.size(), dir, Way::In);
+        cls.stats.maps.inc();
+        cls.stats.inuse.add(1);
+        if hit {
+            cls.stats.hits.inc();
+        } else {
+            cls.stats.misses.inc();
+        }
+        Some(addr)
+    }
+
+    /// The class, slot handle and offset of a pool address.
+    fn locate(&self, addr: u64) -> Option<(usize, u32, usize)> {
+        self.classes.iter().enumerate().find_map(|(ci, cls)| {
+            cls.region()
+                .and_then(|r| r.locate(addr))
+                .map(|(h, off)| (ci, h, off))
+        })
+    }
+
+    /// `unmap_page` / `unmap_sg` of `addr`.  `sg` is the list for
+    /// `unmap_sg`.
+    pub(crate) fn unmap(
+        &self,
+        c: &Client,
+        addr: u64,
+        size: usize,
+        dir: u32,
+        attrs: u64,
+        sg: Option<(*mut bindings::scatterlist, u32)>,
+    ) -> Owner {
+        let Some((ci, h, off)) = self.locate(addr) else {
+            return Owner::IommuDma;
+        };
+        let Some((cls, slot)) = self.classes.get(ci).and_then(|c| Some((c, c.slot(h)?))) else {
+            return Owner::IommuDma;
+        };
+        let m = slot.mapped();
+        if slot.state() != IN_USE || off != m.data_off {
+            self.bad(
+                c,
+                c_str!("unmap of an address rudma did not map (or double unmap)"),
+                addr,
+                size,
+            );
+            return Owner::Misuse;
+        }
+        let orig = slot.orig();
+        match (orig, sg) {
+            (Orig::Phys(_), None) if size != m.len => {
+                self.bad(c, c_str!("unmap with the wrong size"), addr, size)
+            }
+            (Orig::Sg(p, n), Some((q, k))) if p != q || n != k => {
+                self.bad(c, c_str!("unmap_sg of a different list"), addr, size)
+            }
+            (Orig::Phys(_), Some(_)) | (Orig::Sg(..), None) => self.bad(
+                c,
+                c_str!("unmap of the wrong kind (page vs sg)"),
+                addr,
+                size,
+            ),
+            _ => {}
+        }
+        let rec_dir = slot.dir();
+        if dir != rec_dir {
+            self.bad(c, c_str!("unmap with the wrong direction"), addr, size);
+        }
+        if rec_dir != DIR_TO_DEVICE && attrs & ATTR_SKIP_CPU_SYNC == 0 {
+            self.copy_out(c, cls, slot, addr - off as u64, m.data_off, m.len);
+        }
+        if !slot.finish_use() {
+            self.bad(c, c_str!("unmap raced with another unmap"), addr, size);
+            return Owner::Misuse;
+        }
+        cls.stats.inuse.add(-1);
+        self.put_slot(ci, cls, h, slot.key());
+        Owner::Pool
+    }
+
+    /// Copies `len` bytes at `at` (slot offset) of an in-use slot back.
+    fn copy_out(
+        &self,
+        c: &Client,
+        cls: &Class,
+        slot: &slot::Slot,
+        base: u64,
+        at: usize,
+        len: usize,
+    ) {
+        let m = slot.mapped();
+        let Some(span) = m.span(at, len) else { return };
+        bounce::maintain(c, base + at as u64, len, slot.dir(), Way::Out);
+        // SAFETY: the slot is in use, so its pages are valid and the
+        // caller's buffer is still mapped; `span` lies inside both.
+        unsafe { bounce::copy(slot.orig(), slot.vaddr().add(m.data_off), span, Way::Out) };
+        cls.stats.copied.add(len as u64);
+    }
+
+    /// `sync_single_for_{cpu,device}` of `size` bytes at `addr` (possibly
+    /// inside a mapping): copies only that range.
+    pub(crate) fn sync_single(
+        &self,
+        c: &Client,
+        addr: u64,
+        size: usize,
+        dir: u32,
+        way: Way,
+    ) -> Owner {
+        let Some((ci, h, off)) = self.locate(addr) else {
+            return Owner::IommuDma;
+        };
+        let Some((cls, slot)) = self.classes.get(ci).and_then(|c| Some((c, c.slot(h)?))) else {
+            return Owner::IommuDma;
+        };
+        let m = slot.mapped();
+        let (Some(span), true) = (m.span(off, size), slot.state() == IN_USE) else {
+            self.bad(c, c_str!("sync outside any mapping"), addr, size);
+            return Owner::Misuse;
+        };
+        let rec_dir = slot.dir();
+        if dir != rec_dir {
+            self.bad(c, c_str!("sync with the wrong direction"), addr, size);
+        }
+        let base = addr - off as u64;
+        match way {
+            Way::Out if rec_dir != DIR_TO_DEVICE => self.copy_out(c, cls, slot, base, off, size),
+            Way::In if rec_dir != DIR_FROM_DEVICE => {
+                // SAFETY: as in `copy_out`.
+                unsafe { bounce::copy(slot.orig(), slot.vaddr().add(m.data_off), span, Way::In) };
+                cls.stats.copied.add(size as u64);
+                bounce::maintain(c, addr, size, rec_dir, Way::In);
+            }
+            _ => {}
+        }
+        Owner::Pool
+    }
+
+    /// `sync_sg_for_{cpu,device}`: the whole list.
+    pub(crate) fn sync_sg(&self, c: &Client, sg: &SgEntry<'_>, dir: u32, way: Way) -> Owner {
+        let addr = sg.dma_address();
+        let Some((ci, h, off)) = self.locate(addr) else {
+            return Owner::IommuDma;
+        };
+        let Some(slot) = self.classes.get(ci).and_then(|c| c.slot(h)) else {
+            return Owner::IommuDma;
+        };
+        let m = slot.mapped();
+        if slot.state() != IN_USE
+            || off != m.data_off
+            || !matches!(slot.orig(), Orig::Sg(p, _) if p == sg.as_raw())
+        {
+            self.bad(c, c_str!("sync_sg of a list rudma did not map"), addr, 0);
+            return Owner::Misuse;
+        }
+        self.sync_single(c, addr, m.len, dir, way)
+    }
+
+    /// Bounces a scatterlist whose total fits a class into one slot and
+    /// writes its DMA segments; `None`: iommu-dma maps it.
+    pub(crate) fn map_sg(
+        &self,
+        c: &Client,
+        sg: &SgEntry<'_>,
+        nents: u32,
+        dir: u32,
+        attrs: u64,
+    ) -> Option<u32> {
+        let mut total = 0usize;
+        for e in sg.iter(nents as usize) {
+            if e.is_p2pdma() {
+                return None;
+            }
+            total = total.checked_add(e.len())?;
+        }
+        let page = crate::dma::PAGE_SIZE;
+        let in_page = (sg.phys() as usize) & (page - 1);
+        let addr = self.map(c, Orig::Sg(sg.as_raw(), nents), in_page, total, dir, attrs)?;
+        let segs = segments(addr, total as u64, c.max_seg, c.seg_boundary);
+        let count = segs.clone().count();
+        if count > nents as usize {
+            // Cannot be described in the caller's entries: undo.
+            self.unmap(
+                c,
+                addr,
+                total,
+                dir,
+                attrs | ATTR_SKIP_CPU_SYNC,
+                Some((sg.as_raw(), nents)),
+            );
+            return None;
+        }
+        let mut seg = segs;
+        for e in sg.iter(nents as usize) {
+            match seg.next() {
+                Some((a, l)) => e.set_dma(a, l as u32),
+                None => e.set_dma(crate::dma::DMA_MAPPING_ERROR, 0),
+            }
+        }
+        Some(count as u32)
+    }
+
+    fn bad(&self, c: &Client, what: &CStr, addr: u64, size: usize) {
+        self.stats.bad.inc();
+        report(c, what, addr, size);
+    }
+
+    /// Releases cached slots idle for the cache time (all of them with
+    /// `force`), at most `budget`; returns how many.
+    pub(crate) fn age(&self, cache_ms: u32, force: bool, budget: usize) -> usize {
+        self.cache_ms.store(cache_ms, Ordering::Relaxed);
+        let now = now_ms();
+        let mut done = 0;
+        for (ci, cls) in self.classes.iter().enumerate() {
+            cls.allow_retry();
+            let expired = |h: u32| {
+                force
+                    || cls
+                        .slot(h)
+                        .is_some_and(|s| aging::expired(s.last_ms(), now, cache_ms))
+            };
+            for k in 0..KEYS {
+                loop {
+                    let mut batch = Batch::new();
+                    for cpu in self.cpus.iter() {
+                        let mut caches = cpu.lock();
+                        if let Some(cache) = caches.get_mut(ci * KEYS + k) {
+                            cache.loaded.extract(&mut batch, |h| !expired(h));
+                            cache.previous.extract(&mut batch, |h| !expired(h));
+                        }
+                    }
+                    if let Some(d) = cls.depot(k) {
+                        d.lock().extract(&mut batch, |h| !expired(h));
+                    }
+                    if batch.is_empty() {
+                        break;
+                    }
+                    let full = batch.is_full();
+                    cls.release(self.domain, &batch);
+                    done += batch.len();
+                    if !full || done >= budget {
+                        break;
+                    }
+                }
+                if done >= budget {
+                    return done;
+                }
+            }
+        }
+        done
+    }
+
+    /// Cached slots now.
+    pub(crate) fn cached(&self) -> usize {
+        self.classes
+            .iter()
+            .map(|c| c.stats.cached.get().max(0) as usize)
+            .sum()
+    }
+
+    /// Tears the pool down: every slot is unmapped and freed, the regions
+    /// given back through `c`, a device of the domain.  Called after the
+    /// last device detached and no DMA API call can be inside the pool.
+    pub(crate) fn destroy(&self, c: &Client) {
+        for cls in self.classes.iter() {
+            let inuse = cls.stats.inuse.get();
+            if inuse > 0 {
+                pr_warn!(
+                    "pool: group {}: {} slots of {} bytes were never unmapped\n",
+                    self.group,
+                    inuse,
+                    cls.size()
+                );
+            }
+            let mut batch = Batch::new();
+            cls.with_pages(|h| {
+                if batch.push(h).is_err() {
+                    cls.release(self.domain, &batch);
+                    batch = Batch::new();
+                    let _ = batch.push(h);
+                }
+            });
+            cls.release(self.domain, &batch);
+            cls.free_region(c);
+        }
+    }
+
+    /// The pool's debugfs section.
+    pub(crate) fn show(&self, w: &mut FmtBuf<'_>, devices: u32) {
+        let mem: i64 = self.classes.iter().map(|c| c.stats.mem.get()).sum();
+        let _ = writeln!(
+            w,
+            "pool group={} devices={} max_size={} oversize={} persistent={} bad={} mem={}",
+            self.group,
+            devices,
+            self.sizes.max_bytes(),
+            self.stats.oversize.get(),
+            self.stats.persistent.get(),
+            self.stats.bad.get(),
+            mem
+        );
+        for cls in self.classes.iter() {
+            let r = cls.region();
+            cls.stats.show(
+                w,
+                cls.size(),
+                r.map_or(0, |r| r.slots()),
+                r.map_or(0, |r| r.base()),
+            );
+        }
+    }
+}
