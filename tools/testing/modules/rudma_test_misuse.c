@@ -117,8 +117,10 @@ out:
 	return ret;
 }
 
-/* Maps a pattern, runs one misuse, unmaps properly (unless the misuse
- * already did), and checks the buffer kept its pattern. */
+/*
+ * Maps a pattern, runs one misuse, unmaps properly (unless the misuse
+ * already did), and checks the buffer kept its pattern.
+ */
 static int case_misuse(struct device *dev, const char *what)
 {
 	enum dma_data_direction dir = DMA_BIDIRECTIONAL;
