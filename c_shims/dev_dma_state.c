@@ -166,3 +166,14 @@ unsigned long rudma_dma_seg_boundary(struct device *dev)
 {
 	return dma_get_seg_boundary(dev);
 }
+
+/**
+ * rudma_dma_limit() - highest DMA address a device can reach now
+ * @dev: the device
+ *
+ * Return: the smaller of its streaming DMA mask and its bus's limit.
+ */
+u64 rudma_dma_limit(struct device *dev)
+{
+	return min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+}

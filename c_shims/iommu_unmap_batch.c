@@ -24,6 +24,8 @@ size_t rudma_iommu_unmap_batch(struct iommu_domain *domain, const u64 *iovas,
 	size_t done = 0;
 	size_t i;
 
+	if (!n)
+		return 0;
 	iommu_iotlb_gather_init(&gather);
 	for (i = 0; i < n; i++)
 		done += iommu_unmap_fast(domain, iovas[i], size, &gather);

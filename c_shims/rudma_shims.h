@@ -42,6 +42,7 @@ void rudma_msleep(unsigned int ms);
 bool rudma_dev_is_untrusted(struct device *dev);
 unsigned int rudma_dma_max_seg_size(struct device *dev);
 unsigned long rudma_dma_seg_boundary(struct device *dev);
+u64 rudma_dma_limit(struct device *dev);
 
 /* dma_pages.c */
 struct page *rudma_alloc_pages(struct device *dev, size_t size, gfp_t gfp);

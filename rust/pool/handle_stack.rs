@@ -83,26 +83,30 @@ impl<S: DerefMut<Target = [u32]>> HandleStack<S> {
 
     /// Removes the handles `keep` rejects, pushing them to `out` while it
     /// has room (order of the kept ones is preserved); returns how many
-    /// were removed.  Used to age cached slots out.
+    /// were removed.  Used to age cached slots out.  Stops looking once
+    /// `out` is full, so a call costs O(len) at most, with one move of
+    /// the unexamined tail.
     pub fn extract<const CAP: usize>(
         &mut self,
         out: &mut Magazine<CAP>,
         mut keep: impl FnMut(u32) -> bool,
     ) -> usize {
-        let mut w = 0;
+        let (mut w, mut r) = (0, 0);
         let mut removed = 0;
-        for r in 0..self.len {
+        while r < self.len && !out.is_full() {
             let h = self.buf[r];
-            if !out.is_full() && !keep(h) {
+            if keep(h) {
+                self.buf[w] = h;
+                w += 1;
+            } else {
                 // Cannot fail: `out` is not full.
                 let _ = out.push(h);
                 removed += 1;
-            } else {
-                self.buf[w] = h;
-                w += 1;
             }
+            r += 1;
         }
-        self.len = w;
+        self.buf.copy_within(r..self.len, w);
+        self.len = w + (self.len - r);
         removed
     }
 

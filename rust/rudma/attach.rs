@@ -151,7 +151,13 @@ impl Registry {
 
     /// Detaches a locked device.  With `wait`, in-flight mappings must
     /// drain first (else `EBUSY`); without, the device's driver is gone
-    /// and whatever it left mapped belongs to iommu-dma from now on.
+    /// and whatever it left mapped stays mapped (iommu-dma's mappings
+    /// belong to iommu-dma, pool slots are leaked with their pool).
+    ///
+    /// A device with a pool first stops new mappings from entering it and
+    /// waits for the DMA API calls that may have missed that; from then on
+    /// the device's slot count only falls, and the ops are removed only
+    /// when it is zero, so no unmap or sync of a slot can reach iommu-dma.
     fn detach_locked(&self, guard: &DeviceGuard<'_>, wait: bool) -> Result {
         let dev = guard.device();
         let mut inner = self.inner.lock();
@@ -159,30 +165,33 @@ impl Registry {
             pr_err!("detach {}: not attached\n", dev.name());
             return Err(EINVAL);
         };
-        let (bdf, inflight) = match &inner.attached[i] {
-            Some(a) => (a.bdf, a.ops.inflight()),
-            None => return Err(EINVAL),
+        let Some(a) = inner.attached[i].as_ref() else {
+            return Err(EINVAL);
         };
-        if wait && inflight > 0 {
-            // Sleeping with the registry mutex held only delays other
-            // attach/detach calls; the DMA fast path never takes it.
+        let bdf = a.bdf;
+        if a.ops.pool().is_some() {
+            a.ops.set_draining(true);
+            crate::device::wait_dma_callers();
+        }
+        // Sleeping with the registry mutex held only delays other
+        // attach/detach calls; the DMA fast path never takes it.
+        let drained = || a.ops.inflight() == 0 && a.ops.slots() <= 0;
+        if wait && !drained() {
             let mut waited = 0;
-            while waited < DETACH_WAIT_MS {
-                if inner.attached[i].as_ref().map_or(0, |a| a.ops.inflight()) == 0 {
-                    break;
-                }
+            while waited < DETACH_WAIT_MS && !drained() {
                 // SAFETY: plain sleep, process context (sysfs write).
                 unsafe { bindings::rudma_msleep(DETACH_POLL_MS) };
                 waited += DETACH_POLL_MS;
             }
-            let left = inner.attached[i].as_ref().map_or(0, |a| a.ops.inflight());
-            if left > 0 {
+            if !drained() {
                 pr_err!(
-                    "detach {}: {} mappings still in flight after {} ms\n",
+                    "detach {}: {} mappings ({} pool slots) still in flight after {} ms\n",
                     bdf,
-                    left,
+                    a.ops.inflight(),
+                    a.ops.slots(),
                     DETACH_WAIT_MS
                 );
+                a.ops.set_draining(false);
                 return Err(EBUSY);
             }
         }
@@ -197,9 +206,10 @@ impl Registry {
         let (maps, left) = (a.ops.maps(), a.ops.inflight());
         if left > 0 {
             pr_warn!(
-                "{}: driver left {} mappings; iommu-dma owns them now\n",
+                "{}: driver left {} mappings ({} pool slots) mapped\n",
                 bdf,
-                left
+                left,
+                a.ops.slots()
             );
         }
         if let Some(p) = a.ops.take_pool() {

@@ -16,7 +16,7 @@ use crate::bindings;
 use crate::dma::{DMA_ATTR_PERSISTENT_STREAMING, DMA_MAPPING_ERROR};
 use crate::pool::{Client, Owner, Pool};
 use crate::sg::SgEntry;
-use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use kernel::ffi::{c_int, c_ulong};
 
 type Dev = *mut bindings::device;
@@ -38,6 +38,10 @@ pub(crate) struct DevOps {
     inflight: AtomicI64,
     /// Streaming map calls served since attach.
     maps: AtomicU64,
+    /// Pool slots this device holds: exact, unlike `inflight`.
+    slots: AtomicI64,
+    /// Set by detach: new mappings go to iommu-dma, so the slots drain.
+    draining: AtomicBool,
     /// The device, as the pool needs it.
     client: Client,
     /// The domain's bounce pool, or NULL for plain forwarding.
@@ -62,6 +66,8 @@ impl DevOps {
             ops: OPS,
             inflight: AtomicI64::new(0),
             maps: AtomicU64::new(0),
+            slots: AtomicI64::new(0),
+            draining: AtomicBool::new(false),
             client,
             pool: pool.map_or(core::ptr::null(), core::ptr::from_ref),
         }
@@ -80,6 +86,17 @@ impl DevOps {
     /// Streaming map calls served since attach.
     pub(crate) fn maps(&self) -> u64 {
         self.maps.load(Ordering::Relaxed)
+    }
+
+    /// Pool slots the device holds now.
+    pub(crate) fn slots(&self) -> i64 {
+        self.slots.load(Ordering::Acquire)
+    }
+
+    /// Starts (or, when detach gives up, ends) draining: while set, new
+    /// mappings bypass the pool.
+    pub(crate) fn set_draining(&self, on: bool) {
+        self.draining.store(on, Ordering::Release);
     }
 
     /// The device's pool, if it bounces.
@@ -103,7 +120,8 @@ impl DevOps {
 
     /// The `DevOps` behind an attached device's `dma_ops`, or `None` once
     /// detach has removed them (a call already inside the ops then goes to
-    /// iommu-dma: detach only removes ops once no pool slot is in flight).
+    /// iommu-dma: detach removes the ops only once the device holds no
+    /// pool slot, see `Registry::detach_locked`).
     ///
     /// # Safety
     ///
@@ -136,6 +154,9 @@ impl DevOps {
         // SAFETY: the caller's guarantee is `of`'s.
         let o = unsafe { DevOps::of(dev) }?;
         let pool = o.pool()?;
+        if o.draining.load(Ordering::Acquire) {
+            return None;
+        }
         if attrs & DMA_ATTR_PERSISTENT_STREAMING != 0 {
             pool.stats.persistent.inc();
             return None;
@@ -150,6 +171,16 @@ impl DevOps {
 
     fn unmapped(&self) {
         self.inflight.fetch_sub(1, Ordering::Release);
+    }
+
+    fn mapped_slot(&self) {
+        self.slots.fetch_add(1, Ordering::Relaxed);
+        self.mapped();
+    }
+
+    fn unmapped_slot(&self) {
+        self.slots.fetch_sub(1, Ordering::Release);
+        self.unmapped();
     }
 }
 
@@ -211,7 +242,7 @@ unsafe extern "C" fn map_page(
             dir,
             attrs as u64,
         ) {
-            o.mapped();
+            o.mapped_slot();
             return a;
         }
     }
@@ -241,7 +272,7 @@ unsafe extern "C" fn unmap_page(
     if let Some(o) = unsafe { DevOps::of(dev) } {
         if let Some(pool) = o.pool() {
             match pool.unmap(o.client(), addr, size, dir, attrs as u64, None) {
-                Owner::Pool => return o.unmapped(),
+                Owner::Pool => return o.unmapped_slot(),
                 Owner::Misuse => return,
                 Owner::IommuDma => {}
             }
@@ -273,7 +304,7 @@ unsafe extern "C" fn map_sg(
         // and until unmap.
         if let Some(first) = unsafe { SgEntry::from_raw(sg) } {
             if let Some(count) = pool.map_sg(o.client(), &first, n, dir, attrs as u64) {
-                o.mapped();
+                o.mapped_slot();
                 return count as c_int;
             }
         }
@@ -313,7 +344,7 @@ unsafe extern "C" fn unmap_sg(
                 attrs as u64,
                 Some((sg, n)),
             ) {
-                Owner::Pool => return o.unmapped(),
+                Owner::Pool => return o.unmapped_slot(),
                 Owner::Misuse => return,
                 Owner::IommuDma => {}
             }

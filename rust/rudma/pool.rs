@@ -165,9 +165,42 @@ impl Pool {
         self.cpus.get(cpu::this_cpu()).or_else(|| self.cpus.first())
     }
 
-    /// Takes a slot of `class` for `key`: from this CPU's magazines, else
-    /// a magazine's worth from the depot, else a fresh slot.  Returns the
-    /// handle and whether it was a cache hit.
+    /// A cached slot of `class` for key `k`: from this CPU's magazines,
+    /// else a magazine's worth from the depot.
+    fn take_cached(&self, ci: usize, cls: &Class, k: usize) -> Option<u32> {
+        let cpu = self.cpu_caches()?;
+        let mut caches = cpu.lock();
+        let cache = caches.get_mut(ci * KEYS + k)?;
+        let h = match cache.alloc() {
+            Ok(h) => h,
+            Err(_) => {
+                cls.depot(k)?.lock().refill(&mut cache.loaded);
+                cache.loaded.pop()?
+            }
+        };
+        cls.slot(h)?.set_state(IN_USE);
+        cls.stats.cached.add(-1);
+        Some(h)
+    }
+
+    /// Moves the slots every CPU caches for (`class`, `k`) to the depot,
+    /// so that a CPU that found none can use them; returns how many.  Only
+    /// on the exhaustion path: it takes every CPU's lock in turn.
+    fn collect_remote(&self, ci: usize, cls: &Class, k: usize) -> usize {
+        let Some(depot) = cls.depot(k) else { return 0 };
+        let mut moved = 0;
+        for cpu in self.cpus.iter() {
+            let mut caches = cpu.lock();
+            if let Some(cache) = caches.get_mut(ci * KEYS + k) {
+                let mut d = depot.lock();
+                moved += d.spill(&mut cache.loaded) + d.spill(&mut cache.previous);
+            }
+        }
+        moved
+    }
+
+    /// Takes a slot of `class` for `key`: a cached one (a hit), else a
+    /// fresh one (a miss), else one cached by another CPU (a hit).
     fn take_slot(
         &self,
         c: &Client,
@@ -177,29 +210,16 @@ impl Pool {
         key: CacheKey,
     ) -> Option<(u32, bool)> {
         let k = key.index();
-        if let Some(cpu) = self.cpu_caches() {
-            let mut caches = cpu.lock();
-            if let Some(cache) = caches.get_mut(ci * KEYS + k) {
-                let h = match cache.alloc() {
-                    Ok(h) => Some(h),
-                    Err(_) => {
-                        if let Some(d) = cls.depot(k) {
-                            d.lock().refill(&mut cache.loaded);
-                        }
-                        cache.loaded.pop()
-                    }
-                };
-                if let Some(h) = h {
-                    if let Some(s) = cls.slot(h) {
-                        s.set_state(IN_USE);
-                        cls.stats.cached.add(-1);
-                        return Some((h, true));
-                    }
-                }
-            }
+        if let Some(h) = self.take_cached(ci, cls, k) {
+            return Some((h, true));
         }
-        cls.take_fresh(c, self.domain, region, key)
-            .map(|h| (h, false))
+        if let Some(h) = cls.take_fresh(c, self.domain, region, key) {
+            return Some((h, false));
+        }
+        if self.collect_remote(ci, cls, k) > 0 {
+            return self.take_cached(ci, cls, k).map(|h| (h, true));
+        }
+        None
     }
 
     /// Returns a slot whose mapping ended to this CPU's cache (or releases
@@ -248,7 +268,7 @@ impl Pool {
         let cls = self.classes.get(ci)?;
         let Some(region) = cls
             .region_or_reserve(c)
-            .filter(|r| r.base() + r.bytes() - 1 <= c.dma_limit)
+            .filter(|r| r.base() + r.bytes() - 1 <= c.dma_limit())
         else {
             cls.stats.fallbacks.inc();
             return None;
@@ -331,20 +351,27 @@ impl Pool {
             );
             return Owner::Misuse;
         }
+        // A different list or kind is not this mapping's unmap (perhaps a
+        // stale one of the slot's previous user): leave the slot alone.  A
+        // wrong size or direction is reported, and the recorded one used.
         let orig = slot.orig();
         match (orig, sg) {
             (Orig::Phys(_), None) if size != m.len => {
                 self.bad(c, c_str!("unmap with the wrong size"), addr, size)
             }
             (Orig::Sg(p, n), Some((q, k))) if p != q || n != k => {
-                self.bad(c, c_str!("unmap_sg of a different list"), addr, size)
+                self.bad(c, c_str!("unmap_sg of a different list"), addr, size);
+                return Owner::Misuse;
             }
-            (Orig::Phys(_), Some(_)) | (Orig::Sg(..), None) => self.bad(
-                c,
-                c_str!("unmap of the wrong kind (page vs sg)"),
-                addr,
-                size,
-            ),
+            (Orig::Phys(_), Some(_)) | (Orig::Sg(..), None) => {
+                self.bad(
+                    c,
+                    c_str!("unmap of the wrong kind (page vs sg)"),
+                    addr,
+                    size,
+                );
+                return Owner::Misuse;
+            }
             _ => {}
         }
         let rec_dir = slot.dir();
@@ -461,7 +488,7 @@ impl Pool {
         let page = crate::dma::PAGE_SIZE;
         let in_page = (sg.phys() as usize) & (page - 1);
         let addr = self.map(c, Orig::Sg(sg.as_raw(), nents), in_page, total, dir, attrs)?;
-        let segs = segments(addr, total as u64, c.max_seg, c.seg_boundary);
+        let segs = segments(addr, total as u64, c.max_seg(), c.seg_boundary());
         let count = segs.clone().count();
         if count > nents as usize {
             // Cannot be described in the caller's entries: undo.
@@ -543,22 +570,25 @@ impl Pool {
             .sum()
     }
 
-    /// Tears the pool down: every slot is unmapped and freed, the regions
-    /// given back through `c`, a device of the domain.  Called after the
-    /// last device detached and no DMA API call can be inside the pool.
+    /// Tears the pool down: every idle slot is unmapped and freed and the
+    /// regions are given back through `c`, a device of the domain.  Called
+    /// after the last device detached and no DMA API call can be inside
+    /// the pool.  Slots still in use (a driver unbound without unmapping)
+    /// are leaked with their region, mapped, as iommu-dma leaks such
+    /// mappings: freeing them could hand their IOVA to someone else while
+    /// the device may still use it.  If the device is no longer in the
+    /// pool's domain (its type changed after unbind), nothing is touched.
     pub(crate) fn destroy(&self, c: &Client) {
+        if !c.in_domain(self.domain) {
+            pr_warn!(
+                "pool: group {}: domain changed before teardown; leaking the pool's IOVA and pages\n",
+                self.group
+            );
+            return;
+        }
         for cls in self.classes.iter() {
-            let inuse = cls.stats.inuse.get();
-            if inuse > 0 {
-                pr_warn!(
-                    "pool: group {}: {} slots of {} bytes were never unmapped\n",
-                    self.group,
-                    inuse,
-                    cls.size()
-                );
-            }
             let mut batch = Batch::new();
-            cls.with_pages(|h| {
+            cls.idle_with_pages(|h| {
                 if batch.push(h).is_err() {
                     cls.release(self.domain, &batch);
                     batch = Batch::new();
@@ -566,7 +596,17 @@ impl Pool {
                 }
             });
             cls.release(self.domain, &batch);
-            cls.free_region(c);
+            let inuse = cls.stats.inuse.get();
+            if inuse > 0 {
+                pr_warn!(
+                    "pool: group {}: {} slots of {} bytes never unmapped; leaking them and their region\n",
+                    self.group,
+                    inuse,
+                    cls.size()
+                );
+            } else {
+                cls.free_region(c);
+            }
         }
     }
 

@@ -114,11 +114,15 @@ impl Class {
         {
             return self.region();
         }
+        // Below 4 GiB only: iommu-dma tries 32-bit space first for PCI
+        // devices and, once a request above it had to be served higher,
+        // sends all of the device's later mappings above 4 GiB.  The pool
+        // must not change that for the device's own iommu-dma mappings.
+        let limit = c.dma_limit().min(u64::from(u32::MAX));
         for n in shrinking_attempts(self.wanted, 1) {
             let bytes = n as usize * self.size;
             // SAFETY: `c` is an attached device with an iommu-dma domain.
-            let base =
-                unsafe { bindings::iommu_dma_alloc_iova_range(c.as_raw(), bytes, c.dma_limit) };
+            let base = unsafe { bindings::iommu_dma_alloc_iova_range(c.as_raw(), bytes, limit) };
             if base == 0 {
                 continue;
             }
@@ -198,7 +202,7 @@ impl Class {
     /// pages and puts them on the free list.  Each must have been taken
     /// out of the caches (or be a leaked in-use slot at teardown).
     pub(crate) fn release(&self, domain: *mut bindings::iommu_domain, batch: &Batch) {
-        let Some(region) = self.region() else {
+        let Some(region) = self.region().filter(|_| !batch.is_empty()) else {
             return;
         };
         let mut iovas = [0u64; BATCH];
@@ -241,11 +245,14 @@ impl Class {
         }
     }
 
-    /// Every slot that has pages, whatever its state (teardown).
-    pub(crate) fn with_pages(&self, mut f: impl FnMut(u32)) {
+    /// Every slot that has pages and is not in use (teardown).
+    pub(crate) fn idle_with_pages(&self, mut f: impl FnMut(u32)) {
         let n = self.nslots.load(Ordering::Relaxed);
         for h in 0..n {
-            if self.slot(h).is_some_and(|s| !s.page().is_null()) {
+            if self
+                .slot(h)
+                .is_some_and(|s| !s.page().is_null() && s.state() != IN_USE)
+            {
                 f(h);
             }
         }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! What the pool needs to know about a device it serves, read once at
-//! attach (the driver is bound, so its DMA mask and limits are set).
+//! What the pool needs to know about a device it serves.  Coherence and
+//! trust are fixed while a driver is bound and are read once at attach;
+//! the DMA limits a driver may change at any time are read per call.
 
 use crate::bindings;
 use crate::device::Device;
@@ -9,16 +10,10 @@ use crate::device::Device;
 /// A device using a pool.
 pub(crate) struct Client {
     dev: *mut bindings::device,
-    /// Highest DMA address the device accepts.
-    pub(crate) dma_limit: u64,
     /// `pci_dev->untrusted`: sees nothing but the caller's bytes and zeros.
     pub(crate) untrusted: bool,
     /// Cache-coherent DMA; otherwise slots need cache maintenance.
     pub(crate) coherent: bool,
-    /// Largest DMA segment (scatterlists).
-    pub(crate) max_seg: u64,
-    /// Segment boundary mask (scatterlists).
-    pub(crate) seg_boundary: u64,
 }
 
 // SAFETY: `dev` is only passed to C functions that may be called from any
@@ -35,11 +30,8 @@ impl Client {
         unsafe {
             Self {
                 dev: d,
-                dma_limit: bindings::rudma_dma_get_mask(d),
                 untrusted: bindings::rudma_dev_is_untrusted(d),
                 coherent: bindings::rudma_dev_is_dma_coherent(d),
-                max_seg: u64::from(bindings::rudma_dma_max_seg_size(d)),
-                seg_boundary: bindings::rudma_dma_seg_boundary(d) as u64,
             }
         }
     }
@@ -47,5 +39,32 @@ impl Client {
     /// The device, for calls into C.
     pub(crate) fn as_raw(&self) -> *mut bindings::device {
         self.dev
+    }
+
+    /// Highest DMA address the device accepts now (mask and bus limit).
+    pub(crate) fn dma_limit(&self) -> u64 {
+        // SAFETY: a valid device (type invariant of the attach code).
+        unsafe { bindings::rudma_dma_limit(self.dev) }
+    }
+
+    /// Largest DMA segment (scatterlists).
+    pub(crate) fn max_seg(&self) -> u64 {
+        // SAFETY: as above.
+        u64::from(unsafe { bindings::rudma_dma_max_seg_size(self.dev) })
+    }
+
+    /// Segment boundary mask (scatterlists).
+    pub(crate) fn seg_boundary(&self) -> u64 {
+        // SAFETY: as above.
+        unsafe { bindings::rudma_dma_seg_boundary(self.dev) as u64 }
+    }
+
+    /// Whether the device is still in `domain` (teardown check).
+    pub(crate) fn in_domain(&self, domain: *mut bindings::iommu_domain) -> bool {
+        // SAFETY: as above.
+        core::ptr::eq(
+            unsafe { bindings::iommu_get_domain_for_dev(self.dev) },
+            domain,
+        )
     }
 }

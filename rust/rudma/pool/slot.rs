@@ -8,9 +8,10 @@
 //! by a mapping (`InUse`), or in the hands of whoever just took it from
 //! one of those.  The fields describing the mapping are written by the
 //! mapper before it publishes the DMA address and read by the unmapper,
-//! whom the driver orders after the map; they are atomics so that even a
-//! misbehaving driver racing on one address cannot cause undefined
-//! behaviour, only a wrong copy it was warned about.
+//! whom the driver orders after the map.  They are atomics so that racing
+//! calls on one address read consistent values; a driver that races a sync
+//! with the unmap of the same mapping is broken, as with any DMA API
+//! implementation (the slot's pages may be released under the sync).
 
 use crate::bindings;
 use crate::sync_range::Mapped;
