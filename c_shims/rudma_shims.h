@@ -91,6 +91,9 @@ size_t rudma_iommu_unmap_batch(struct iommu_domain *domain, const u64 *iovas,
 void rudma_report_bad_dma(struct device *dev, const char *what,
 			  dma_addr_t addr, size_t size);
 
+/* persistent_untrusted.c */
+void rudma_warn_persistent_untrusted(struct device *dev);
+
 /* pool_params.c */
 struct rudma_pool_params {
 	bool enable;

@@ -42,6 +42,8 @@ pub(crate) struct DevOps {
     slots: AtomicI64,
     /// Set by detach: new mappings go to iommu-dma, so the slots drain.
     draining: AtomicBool,
+    /// The untrusted-device persistent-mapping warning was given.
+    warned_persistent: AtomicBool,
     /// The device, as the pool needs it.
     client: Client,
     /// The domain's bounce pool, or NULL for plain forwarding.
@@ -68,6 +70,7 @@ impl DevOps {
             maps: AtomicU64::new(0),
             slots: AtomicI64::new(0),
             draining: AtomicBool::new(false),
+            warned_persistent: AtomicBool::new(false),
             client,
             pool: pool.map_or(core::ptr::null(), core::ptr::from_ref),
         }
@@ -158,7 +161,17 @@ impl DevOps {
             return None;
         }
         if attrs & DMA_ATTR_PERSISTENT_STREAMING != 0 {
+            // Mapped in place by iommu-dma, as the owner needs; on an
+            // untrusted device that costs sub-page protection: honoured,
+            // said once per device, counted.
             pool.stats.persistent.inc();
+            if o.client.untrusted {
+                pool.stats.persistent_untrusted.inc();
+                if !o.warned_persistent.swap(true, Ordering::Relaxed) {
+                    // SAFETY: a valid device (the caller's guarantee).
+                    unsafe { bindings::rudma_warn_persistent_untrusted(dev) };
+                }
+            }
             return None;
         }
         Some((o, pool))
@@ -247,12 +260,66 @@ unsafe extern "C" fn map_page(
         }
     }
     // SAFETY: see the comment above the callbacks.
-    let addr = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
+    let addr = if unsafe { persistent_untrusted(dev, attrs) } {
+        // SAFETY: see the comment above the callbacks.
+        unsafe { map_in_place(dev, page, offset, size, dir, attrs) }
+    } else {
+        // SAFETY: see the comment above the callbacks.
+        unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) }
+    };
     if addr != DMA_MAPPING_ERROR {
         // SAFETY: see the comment above the callbacks.
         unsafe { note_mapped(dev) };
     }
     addr
+}
+
+/// Whether a mapping is a persistent one on an untrusted, pooled device.
+///
+/// # Safety
+///
+/// As for [`DevOps::of`].
+unsafe fn persistent_untrusted(dev: Dev, attrs: c_ulong) -> bool {
+    // SAFETY: the caller's guarantee is `of`'s.
+    let o = unsafe { DevOps::of(dev) };
+    attrs & DMA_ATTR_PERSISTENT_STREAMING != 0
+        && o.is_some_and(|o| o.pool().is_some() && o.client.untrusted)
+}
+
+/// Maps the whole pages around a buffer through iommu-dma and returns the
+/// buffer's address in them.  iommu-dma bounces sub-granule mappings of an
+/// untrusted device through swiotlb, which a persistent mapping's owner
+/// (who never syncs) cannot have: page-aligned, the mapping stays in
+/// place.  iommu-dma's unmap aligns the address and size back itself.
+///
+/// # Safety
+///
+/// The arguments of a valid `map_page` call for a device iommu-dma serves.
+unsafe fn map_in_place(
+    dev: Dev,
+    page: *mut bindings::page,
+    offset: c_ulong,
+    size: usize,
+    dir: Dir,
+    attrs: c_ulong,
+) -> bindings::dma_addr_t {
+    let page_size = crate::dma::PAGE_SIZE;
+    // SAFETY: the caller's page.
+    let phys = unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
+    let head = (phys as usize) & (page_size - 1);
+    let Some(len) = (head + size).checked_next_multiple_of(page_size) else {
+        return DMA_MAPPING_ERROR;
+    };
+    // SAFETY: the same memory, widened to whole pages of the caller's
+    // (page-backed) buffer.
+    let a = unsafe {
+        bindings::iommu_dma_map_page(dev, page, offset - head as c_ulong, len, dir, attrs)
+    };
+    if a == DMA_MAPPING_ERROR {
+        a
+    } else {
+        a + head as u64
+    }
 }
 
 /// `unmap_page`: the pool's if the address is a slot, else iommu-dma's.

@@ -615,12 +615,14 @@ impl Pool {
         let mem: i64 = self.classes.iter().map(|c| c.stats.mem.get()).sum();
         let _ = writeln!(
             w,
-            "pool group={} devices={} max_size={} oversize={} persistent={} bad={} mem={}",
+            "pool group={} devices={} max_size={} oversize={} persistent={} \
+             persistent_untrusted={} bad={} mem={}",
             self.group,
             devices,
             self.sizes.max_bytes(),
             self.stats.oversize.get(),
             self.stats.persistent.get(),
+            self.stats.persistent_untrusted.get(),
             self.stats.bad.get(),
             mem
         );

@@ -35,6 +35,14 @@ if [ $rc -ne 0 ] && [ "$hf" -eq 0 ]; then hf=1; fi
 pass=$((pass + hp)); fail=$((fail + hf))
 note "host cargo test" "$hp passed, $hf failed ($((SECONDS - start))s)"
 
+# --- consumer header without the series ----------------------------------------
+if out=$(tools/testing/header-check.sh 2>&1); then
+	pass=$((pass + 1)); note "include/ without the series" "ok"
+else
+	echo "$out"
+	fail=$((fail + 1)); note "include/ without the series" "FAILED"
+fi
+
 # --- build ----------------------------------------------------------------------
 start=$SECONDS
 if ! make -s ARCH="$ARCH" VARIANT="$VARIANT" initramfs; then

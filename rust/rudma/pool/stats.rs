@@ -72,6 +72,8 @@ pub(crate) struct PoolStats {
     pub(crate) oversize: Counter,
     /// `DMA_ATTR_PERSISTENT_STREAMING` mappings, mapped in place.
     pub(crate) persistent: Counter,
+    /// ... of which on an untrusted device (sub-page protection lost).
+    pub(crate) persistent_untrusted: Counter,
     /// Misuse reported: unknown address, double unmap, bad size or
     /// direction, sync outside a mapping.
     pub(crate) bad: Counter,

@@ -30,6 +30,21 @@
  *	slot: it may still translate, to the slot, and then does not fault.
  *	Reading gives "faults_expected=N": faults all stale runs should have
  *	caused so far.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/persistent
+ *	write "ROUNDS ATTR" (ROUNDS 1..100, ATTR 0 or 1): the consumer of
+ *	DMA_ATTR_PERSISTENT_STREAMING.  One buffer is mapped once,
+ *	bidirectionally, with the attribute if ATTR is 1; each round the CPU
+ *	writes a new pattern into it and the device reads it, then the device
+ *	writes a new pattern into it and the CPU reads it -- never a
+ *	dma_sync_*() call, as drivers that keep caches coherent themselves
+ *	do.  Reading gives "fresh=N stale=M" for the last run: every
+ *	observation is fresh when the mapping is in place (the attribute, or
+ *	no bounce pool); behind a bounce pool without the attribute both
+ *	sides see stale data, which is why the attribute exists.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/untrusted
+ *	write 0 or 1: sets the PCI device's "untrusted" flag, as firmware
+ *	does for devices behind external ports (test only: set it before
+ *	rudma attaches, with no mapping outstanding).
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -39,6 +54,8 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+
+#include <rudma/dma-attrs.h>
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
@@ -63,6 +80,7 @@ struct edu {
 	struct mutex lock;	/* one transfer at a time */
 	unsigned long good, bad;
 	unsigned long faults_expected;	/* by stale runs, for the test */
+	unsigned long fresh, stale;	/* last persistent run */
 };
 
 static struct dentry *edu_root;
@@ -258,6 +276,132 @@ static const struct file_operations stale_fops = {
 	.write = stale_write,
 };
 
+/*
+ * The DMA_ATTR_PERSISTENT_STREAMING consumer: see "persistent" above.
+ * Counts, for the last run, observations of fresh and of stale data.
+ */
+static int edu_persistent(struct edu *edu, unsigned int rounds, bool attr)
+{
+	unsigned long attrs = attr ? DMA_ATTR_PERSISTENT_STREAMING : 0;
+	struct device *dev = &edu->pdev->dev;
+	const size_t len = 256;
+	u8 *buf, *chk;
+	unsigned int i;
+	dma_addr_t a;
+	int ret = 0;
+
+	edu->fresh = 0;
+	edu->stale = 0;
+	buf = kzalloc(len, GFP_KERNEL);
+	chk = kzalloc(len, GFP_KERNEL);
+	if (!buf || !chk) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	a = dma_map_single_attrs(dev, buf, len, DMA_BIDIRECTIONAL, attrs);
+	if (dma_mapping_error(dev, a)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < rounds && !ret; i++) {
+		/* Never equal to each other, to 0, or to an earlier round's. */
+		u8 v = 0x10 + i, w = 0x80 + i;
+
+		/* CPU -> device, no sync: the device must see @v. */
+		memset(buf, v, len);
+		ret = edu_dma(edu, a, len, false);
+		if (!ret)
+			ret = edu_xfer(edu, chk, len, true);
+		if (ret)
+			break;
+		if (memchr_inv(chk, v, len))
+			edu->stale++;
+		else
+			edu->fresh++;
+		/* device -> CPU, no sync: the CPU must see @w. */
+		memset(chk, w, len);
+		ret = edu_xfer(edu, chk, len, false);
+		if (!ret)
+			ret = edu_dma(edu, a, len, true);
+		if (ret)
+			break;
+		if (memchr_inv(buf, w, len))
+			edu->stale++;
+		else
+			edu->fresh++;
+	}
+	dma_unmap_single_attrs(dev, a, len, DMA_BIDIRECTIONAL, attrs);
+out:
+	kfree(buf);
+	kfree(chk);
+	return ret;
+}
+
+static ssize_t persistent_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	unsigned int rounds, attr;
+	char buf[32];
+	int ret;
+
+	if (count == 0 || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%u %u", &rounds, &attr) != 2 || !rounds ||
+	    rounds > 100 || attr > 1) {
+		dev_err(&edu->pdev->dev, "persistent: want 'ROUNDS(1..100) ATTR(0|1)'\n");
+		return -EINVAL;
+	}
+	mutex_lock(&edu->lock);
+	ret = edu_persistent(edu, rounds, attr);
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static ssize_t persistent_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[48];
+	int n;
+
+	mutex_lock(&edu->lock);
+	n = scnprintf(buf, sizeof(buf), "fresh=%lu stale=%lu\n", edu->fresh,
+		      edu->stale);
+	mutex_unlock(&edu->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations persistent_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = persistent_read,
+	.write = persistent_write,
+};
+
+static ssize_t untrusted_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	bool on;
+	int ret = kstrtobool_from_user(ubuf, count, &on);
+
+	if (ret)
+		return ret;
+	edu->pdev->untrusted = on;
+	dev_info(&edu->pdev->dev, "marked %s (test)\n", on ? "untrusted" : "trusted");
+	return count;
+}
+
+static const struct file_operations untrusted_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = untrusted_write,
+};
+
 static ssize_t roundtrip_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
@@ -341,6 +485,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edu->dir = debugfs_create_dir(pci_name(pdev), edu_root);
 	debugfs_create_file("roundtrip", 0600, edu->dir, edu, &roundtrip_fops);
 	debugfs_create_file("stale", 0600, edu->dir, edu, &stale_fops);
+	debugfs_create_file("persistent", 0600, edu->dir, edu, &persistent_fops);
+	debugfs_create_file("untrusted", 0200, edu->dir, edu, &untrusted_fops);
 	pci_set_drvdata(pdev, edu);
 	dev_info(&pdev->dev, "edu %#x ready\n", readl(edu->mmio + EDU_REG_ID));
 	return 0;
