@@ -128,6 +128,22 @@ void rudma_module_put(void);
 int rudma_core_report_devices(const char *list, size_t len);
 ssize_t rudma_core_describe_devices(const char *list, size_t len,
 				    char *out, size_t size);
+/* rudma_iova: iova_api_exports.c */
+struct dma_iova_state;
+bool rudma_iova_try_alloc(struct device *dev, struct dma_iova_state *state,
+			  phys_addr_t phys, size_t size);
+void rudma_iova_free(struct device *dev, struct dma_iova_state *state);
+void rudma_iova_destroy(struct device *dev, struct dma_iova_state *state,
+			size_t mapped_len, enum dma_data_direction dir,
+			unsigned long attrs);
+int rudma_iova_link(struct device *dev, struct dma_iova_state *state,
+		    phys_addr_t phys, size_t offset, size_t size,
+		    enum dma_data_direction dir, unsigned long attrs);
+int rudma_iova_sync(struct device *dev, struct dma_iova_state *state,
+		    size_t offset, size_t size);
+void rudma_iova_unlink(struct device *dev, struct dma_iova_state *state,
+		       size_t offset, size_t size, enum dma_data_direction dir,
+		       unsigned long attrs);
 /* rudma_iova_test: iova_test_param.c */
 int rudma_iova_test_run(const char *name, size_t len);
 /* rudma: attach_sysfs.c */

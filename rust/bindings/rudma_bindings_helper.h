@@ -12,6 +12,8 @@
 #include <linux/iova.h>
 #include <linux/pci.h>
 
+#include <rudma/dma-iova.h>
+
 #include "rudma_shims.h"
 
 /*

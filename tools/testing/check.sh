@@ -82,16 +82,22 @@ while read -r suite expect args; do
 	logdir=$TOP/build/logs/check-$suite-$FLAVOUR
 	rm -rf "$logdir"
 	echo "=== suite $suite ($expect${args:+, $args})"
+	# Words starting with "--" are runner options (e.g. --mem=256), the
+	# rest kernel arguments.
+	kargs="" ropts=()
+	for w in $args; do
+		case "$w" in --*) ropts+=("$w") ;; *) kargs="${kargs:+$kargs }$w" ;; esac
+	done
 	# A KASAN kernel under TCG runs the suites about four times slower.
 	if [ "$VARIANT" = kasan ]; then
-		args="${args:+$args }rudma.test_timeout=2400"
+		kargs="${kargs:+$kargs }rudma.test_timeout=2400"
 		slow=(--timeout 3600)
 	else
 		slow=()
 	fi
 	# shellcheck disable=SC2086
 	tools/testing/qemu/run --arch "$ARCH" --variant "$VARIANT" --suite "$suite" --logdir "$logdir" \
-		${args:+--append "$args"} "${slow[@]}" ${RUN_ARGS:-}
+		${kargs:+--append "$kargs"} "${ropts[@]}" "${slow[@]}" ${RUN_ARGS:-}
 	rc=$?
 	res=$logdir/result.json
 	if [ ! -f "$res" ]; then

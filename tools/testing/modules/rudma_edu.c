@@ -41,6 +41,24 @@
  *	observation is fresh when the mapping is in place (the attribute, or
  *	no bounce pool); behind a bounce pool without the attribute both
  *	sides see stale data, which is why the attribute exists.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/iova
+ *	write up to 1 MiB of data: the two-stage API's consumer.  The pages
+ *	of the written buffer are pinned and linked page by page into one
+ *	IOVA range (dma_iova_try_alloc/link/sync), the device reads and
+ *	writes through it at its start, across a page boundary and at its
+ *	end, and every byte is checked; then dma_iova_destroy.  If
+ *	dma_iova_try_alloc() says no (no IOMMU translation), each page is
+ *	mapped with dma_map_page() instead and checked the same way.
+ *	Reading gives "mode=iova|classic pages=N checks=N bad=N".
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/iova_misuse
+ *	write a case: unaligned, outside, twice, sync-unlinked,
+ *	unlink-never, free-linked, bogus-state.  Each misuses the API and
+ *	checks it was refused or cleaned up; -EIO if not.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/iova_bench
+ *	write "classic|iova PAGES ROUNDS": times mapping PAGES pages one by
+ *	one (dma_map_page) and unmapping them, or reserving, linking, one
+ *	sync and destroy, ROUNDS times; reading gives the mean ns per round
+ *	of each half: "map_ns=N unmap_ns=N".
  *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/untrusted
  *	write 0 or 1: sets the PCI device's "untrusted" flag, as firmware
  *	does for devices behind external ports (test only: set it before
@@ -50,12 +68,16 @@
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
+#include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
 #include <rudma/dma-attrs.h>
+#include <rudma/dma-iova.h>
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
@@ -81,6 +103,9 @@ struct edu {
 	unsigned long good, bad;
 	unsigned long faults_expected;	/* by stale runs, for the test */
 	unsigned long fresh, stale;	/* last persistent run */
+	bool iova_mode;			/* last iova run: two-stage used */
+	unsigned long iova_pages, iova_checks, iova_bad;
+	u64 bench_map_ns, bench_unmap_ns;
 };
 
 static struct dentry *edu_root;
@@ -402,6 +427,406 @@ static const struct file_operations untrusted_fops = {
 	.write = untrusted_write,
 };
 
+/* Copies between pinned pages (data starting at @off0 in the first). */
+static void pages_copy(struct page **pages, size_t off0, size_t pos,
+		       void *buf, size_t len, bool to_pages)
+{
+	while (len) {
+		size_t at = off0 + pos, n;
+		void *va;
+
+		n = min_t(size_t, len, PAGE_SIZE - offset_in_page(at));
+		va = kmap_local_page(pages[at >> PAGE_SHIFT]);
+		if (to_pages)
+			memcpy(va + offset_in_page(at), buf, n);
+		else
+			memcpy(buf, va + offset_in_page(at), n);
+		kunmap_local(va);
+		buf += n;
+		pos += n;
+		len -= n;
+	}
+}
+
+/*
+ * The device reads @len bytes at DMA address @a (the pages' data at
+ * @pos), then writes a pattern there; both are checked.
+ */
+static int edu_iova_check(struct edu *edu, struct page **pages, size_t off0,
+			  size_t pos, dma_addr_t a, size_t len, u8 seed)
+{
+	u8 *want = kmalloc(len, GFP_KERNEL), *got = kzalloc(len, GFP_KERNEL);
+	size_t i;
+	int ret;
+
+	if (!want || !got) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	edu->iova_checks++;
+	/* memory -> device -> a separately mapped buffer */
+	pages_copy(pages, off0, pos, want, len, false);
+	ret = edu_dma(edu, a, len, false);
+	if (!ret)
+		ret = edu_xfer(edu, got, len, true);
+	if (ret)
+		goto out;
+	if (memcmp(want, got, len)) {
+		dev_err(&edu->pdev->dev, "iova: device read wrong data at %zu\n", pos);
+		edu->iova_bad++;
+	}
+	/* a pattern -> device -> memory through @a */
+	for (i = 0; i < len; i++)
+		want[i] = (u8)(i * 13 + seed);
+	ret = edu_xfer(edu, want, len, false);
+	if (!ret)
+		ret = edu_dma(edu, a, len, true);
+	if (ret)
+		goto out;
+	pages_copy(pages, off0, pos, got, len, false);
+	if (memcmp(want, got, len)) {
+		dev_err(&edu->pdev->dev, "iova: device wrote wrong data at %zu\n", pos);
+		edu->iova_bad++;
+	}
+out:
+	kfree(want);
+	kfree(got);
+	return ret;
+}
+
+/* The classic fallback: one dma_map_page() per page, each checked. */
+static int edu_iova_classic(struct edu *edu, struct page **pages, int n,
+			    size_t off0, size_t count)
+{
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t *addrs = kcalloc(n, sizeof(*addrs), GFP_KERNEL);
+	int i, mapped = 0, ret = 0;
+	size_t pos = 0;
+
+	if (!addrs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		size_t off = i ? 0 : off0;
+		size_t len = min_t(size_t, PAGE_SIZE - off, count - pos);
+
+		addrs[i] = dma_map_page(dev, pages[i], off, len, DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(dev, addrs[i])) {
+			ret = -ENOMEM;
+			break;
+		}
+		mapped++;
+		if (i == 0 || i == n - 1)
+			ret = edu_iova_check(edu, pages, off0, pos, addrs[i],
+					     min_t(size_t, len, EDU_XFER_MAX), i);
+		if (ret)
+			break;
+		pos += len;
+	}
+	for (i = 0, pos = 0; i < mapped; i++) {
+		size_t off = i ? 0 : off0;
+		size_t len = min_t(size_t, PAGE_SIZE - off, count - pos);
+
+		dma_unmap_page(dev, addrs[i], len, DMA_BIDIRECTIONAL);
+		pos += len;
+	}
+	kfree(addrs);
+	return ret;
+}
+
+/* The two-stage path: reserve, link page by page, sync once, destroy. */
+static int edu_iova_run(struct edu *edu, const char __user *ubuf, size_t count)
+{
+	struct device *dev = &edu->pdev->dev;
+	size_t off0 = offset_in_page(ubuf), pos = 0, linked = 0, l;
+	int n = DIV_ROUND_UP(off0 + count, PAGE_SIZE), got, i, ret = 0;
+	struct dma_iova_state state;
+	struct page **pages;
+
+	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	got = pin_user_pages_fast((unsigned long)ubuf & PAGE_MASK, n, FOLL_WRITE,
+				  pages);
+	if (got != n) {
+		ret = got < 0 ? got : -EFAULT;
+		n = max(got, 0);
+		goto unpin;
+	}
+	edu->iova_pages = n;
+	edu->iova_mode = dma_iova_try_alloc(dev, &state, page_to_phys(pages[0]) + off0,
+					    count);
+	if (!edu->iova_mode) {
+		ret = edu_iova_classic(edu, pages, n, off0, count);
+		goto unpin;
+	}
+	for (i = 0; i < n; i++) {
+		size_t off = i ? 0 : off0;
+		size_t len = min_t(size_t, PAGE_SIZE - off, count - pos);
+
+		ret = dma_iova_link(dev, &state, page_to_phys(pages[i]) + off, pos,
+				    len, DMA_BIDIRECTIONAL, 0);
+		if (ret)
+			goto destroy;
+		pos += len;
+		linked = pos;
+	}
+	ret = dma_iova_sync(dev, &state, 0, count);
+	if (ret)
+		goto destroy;
+	l = min_t(size_t, count, EDU_XFER_MAX);
+	ret = edu_iova_check(edu, pages, off0, 0, state.addr, l, 1);
+	if (!ret && count > PAGE_SIZE) {
+		/* across the first page boundary */
+		size_t at = PAGE_SIZE - off0 - min_t(size_t, l / 2, PAGE_SIZE - off0);
+
+		ret = edu_iova_check(edu, pages, off0, at, state.addr + at,
+				     min(l, count - at), 2);
+	}
+	if (!ret)
+		ret = edu_iova_check(edu, pages, off0, count - l,
+				     state.addr + count - l, l, 3);
+destroy:
+	dma_iova_destroy(dev, &state, linked, DMA_BIDIRECTIONAL, 0);
+unpin:
+	unpin_user_pages_dirty_lock(pages, n, true);
+	kfree(pages);
+	return ret;
+}
+
+static ssize_t iova_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	int ret;
+
+	if (!count || count > SZ_1M)
+		return -EINVAL;
+	mutex_lock(&edu->lock);
+	edu->iova_checks = 0;
+	edu->iova_bad = 0;
+	ret = edu_iova_run(edu, ubuf, count);
+	if (!ret && edu->iova_bad)
+		ret = -EIO;
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static ssize_t iova_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[96];
+	int n;
+
+	mutex_lock(&edu->lock);
+	n = scnprintf(buf, sizeof(buf), "mode=%s pages=%lu checks=%lu bad=%lu\n",
+		      edu->iova_mode ? "iova" : "classic", edu->iova_pages,
+		      edu->iova_checks, edu->iova_bad);
+	mutex_unlock(&edu->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations iova_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = iova_read,
+	.write = iova_write,
+};
+
+/* Each misuse case: 0 if the API refused or cleaned up as documented. */
+static int edu_iova_misuse(struct edu *edu, const char *what)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct dma_iova_state state, bogus = { };
+	struct page *pages = alloc_pages(GFP_KERNEL, 2);
+	phys_addr_t p;
+	int ret = 0;
+
+	if (!pages)
+		return -ENOMEM;
+	p = page_to_phys(pages);
+	if (!dma_iova_try_alloc(dev, &state, p, 3 * PAGE_SIZE)) {
+		__free_pages(pages, 2);
+		return -ENODEV;
+	}
+	if (!strcmp(what, "unaligned")) {
+		if (dma_iova_link(dev, &state, p + PAGE_SIZE + 100, PAGE_SIZE + 100,
+				  64, DMA_TO_DEVICE, 0) != -EINVAL)
+			ret = -EIO;
+	} else if (!strcmp(what, "outside")) {
+		if (dma_iova_link(dev, &state, p, 3 * PAGE_SIZE, PAGE_SIZE,
+				  DMA_TO_DEVICE, 0) != -EINVAL)
+			ret = -EIO;
+	} else if (!strcmp(what, "twice")) {
+		if (dma_iova_link(dev, &state, p, 0, PAGE_SIZE, DMA_TO_DEVICE, 0) ||
+		    dma_iova_link(dev, &state, p, 0, PAGE_SIZE, DMA_TO_DEVICE, 0) != -EINVAL)
+			ret = -EIO;
+		dma_iova_unlink(dev, &state, 0, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	} else if (!strcmp(what, "sync-unlinked")) {
+		if (dma_iova_sync(dev, &state, 0, PAGE_SIZE) != -EINVAL)
+			ret = -EIO;
+	} else if (!strcmp(what, "unlink-never")) {
+		dma_iova_unlink(dev, &state, PAGE_SIZE, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	} else if (!strcmp(what, "free-linked")) {
+		if (dma_iova_link(dev, &state, p, 0, PAGE_SIZE, DMA_TO_DEVICE, 0))
+			ret = -EIO;
+		dma_iova_free(dev, &state);
+		/* Torn down: the IOVA no longer translates. */
+		if (dma_use_iova(&state) ||
+		    iommu_iova_to_phys(iommu_get_domain_for_dev(dev), state.addr))
+			ret = -EIO;
+		__free_pages(pages, 2);
+		return ret;
+	} else if (!strcmp(what, "bogus-state")) {
+		if (dma_iova_link(dev, &bogus, p, 0, PAGE_SIZE, DMA_TO_DEVICE, 0) != -EINVAL)
+			ret = -EIO;
+	} else {
+		ret = -EINVAL;
+	}
+	dma_iova_free(dev, &state);
+	__free_pages(pages, 2);
+	return ret;
+}
+
+static ssize_t iova_misuse_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char what[24];
+	int ret;
+
+	if (!count || count >= sizeof(what))
+		return -EINVAL;
+	if (copy_from_user(what, ubuf, count))
+		return -EFAULT;
+	what[count] = '\0';
+	strim(what);
+	mutex_lock(&edu->lock);
+	ret = edu_iova_misuse(edu, what);
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations iova_misuse_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = iova_misuse_write,
+};
+
+/* Mean ns per round of mapping and unmapping @n pages, either way. */
+static int edu_iova_bench(struct edu *edu, bool iova, int n, int rounds)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct dma_iova_state state;
+	struct page **pages;
+	dma_addr_t *addrs;
+	u64 map_ns = 0, unmap_ns = 0, t;
+	int i, r, ret = 0;
+
+	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
+	addrs = kcalloc(n, sizeof(*addrs), GFP_KERNEL);
+	if (!pages || !addrs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	for (r = 0; r < rounds && !ret; r++) {
+		t = ktime_get_ns();
+		if (iova) {
+			if (!dma_iova_try_alloc(dev, &state, 0, (size_t)n * PAGE_SIZE)) {
+				ret = -ENODEV;
+				break;
+			}
+			for (i = 0; i < n && !ret; i++)
+				ret = dma_iova_link(dev, &state, page_to_phys(pages[i]),
+						    (size_t)i * PAGE_SIZE, PAGE_SIZE,
+						    DMA_TO_DEVICE, 0);
+			if (!ret)
+				ret = dma_iova_sync(dev, &state, 0, (size_t)n * PAGE_SIZE);
+			map_ns += ktime_get_ns() - t;
+			t = ktime_get_ns();
+			dma_iova_destroy(dev, &state, ret ? 0 : (size_t)n * PAGE_SIZE,
+					 DMA_TO_DEVICE, 0);
+			unmap_ns += ktime_get_ns() - t;
+		} else {
+			for (i = 0; i < n; i++) {
+				addrs[i] = dma_map_page(dev, pages[i], 0, PAGE_SIZE,
+							DMA_TO_DEVICE);
+				if (dma_mapping_error(dev, addrs[i]))
+					ret = -ENOMEM;
+			}
+			map_ns += ktime_get_ns() - t;
+			t = ktime_get_ns();
+			for (i = 0; i < n; i++)
+				if (!dma_mapping_error(dev, addrs[i]))
+					dma_unmap_page(dev, addrs[i], PAGE_SIZE, DMA_TO_DEVICE);
+			unmap_ns += ktime_get_ns() - t;
+		}
+	}
+	if (!ret) {
+		edu->bench_map_ns = div_u64(map_ns, rounds);
+		edu->bench_unmap_ns = div_u64(unmap_ns, rounds);
+	}
+out:
+	for (i = 0; pages && i < n; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	kfree(pages);
+	kfree(addrs);
+	return ret;
+}
+
+static ssize_t iova_bench_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[48], how[8];
+	int n, rounds, ret;
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%7s %d %d", how, &n, &rounds) != 3 || n < 1 || n > 256 ||
+	    rounds < 1 || rounds > 10000 ||
+	    (strcmp(how, "classic") && strcmp(how, "iova"))) {
+		dev_err(&edu->pdev->dev, "iova_bench: want 'classic|iova PAGES(1..256) ROUNDS(1..10000)'\n");
+		return -EINVAL;
+	}
+	mutex_lock(&edu->lock);
+	ret = edu_iova_bench(edu, !strcmp(how, "iova"), n, rounds);
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static ssize_t iova_bench_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[64];
+	int n;
+
+	mutex_lock(&edu->lock);
+	n = scnprintf(buf, sizeof(buf), "map_ns=%llu unmap_ns=%llu\n",
+		      edu->bench_map_ns, edu->bench_unmap_ns);
+	mutex_unlock(&edu->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations iova_bench_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = iova_bench_read,
+	.write = iova_bench_write,
+};
+
 static ssize_t roundtrip_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
@@ -487,6 +912,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("stale", 0600, edu->dir, edu, &stale_fops);
 	debugfs_create_file("persistent", 0600, edu->dir, edu, &persistent_fops);
 	debugfs_create_file("untrusted", 0200, edu->dir, edu, &untrusted_fops);
+	debugfs_create_file("iova", 0600, edu->dir, edu, &iova_fops);
+	debugfs_create_file("iova_misuse", 0200, edu->dir, edu, &iova_misuse_fops);
+	debugfs_create_file("iova_bench", 0600, edu->dir, edu, &iova_bench_fops);
 	pci_set_drvdata(pdev, edu);
 	dev_info(&pdev->dev, "edu %#x ready\n", readl(edu->mmio + EDU_REG_ID));
 	return 0;

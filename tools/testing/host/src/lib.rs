@@ -44,6 +44,10 @@ mod aging_tests;
 pub mod handle_stack;
 #[cfg(test)]
 mod handle_stack_tests;
+#[path = "../../../../rust/iova/link_layout.rs"]
+pub mod link_layout;
+#[cfg(test)]
+mod link_layout_tests;
 #[path = "../../../../rust/pool/sg_split.rs"]
 pub mod sg_split;
 #[cfg(test)]

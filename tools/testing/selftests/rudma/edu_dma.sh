@@ -15,7 +15,7 @@ ktap_set_plan 10
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
-insmod $RUDMA_MODDIR/rudma_edu.ko || ktap_exit_fail_msg "rudma_edu does not load"
+rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
 RT=/sys/kernel/debug/rudma_edu/$edu/roundtrip
 rudma_test "rudma_edu bound to $edu" test -e /sys/bus/pci/drivers/rudma_edu/$edu
 got=$(rudma_group_type $edu)
@@ -73,5 +73,5 @@ case "$(cat $RT)" in
 "good=10 bad=0") ktap_test_pass "10 good round trips, none bad" ;;
 *) ktap_test_fail "counters: $(cat $RT)" ;;
 esac
-rmmod rudma_edu
+rudma_unload_edu
 ktap_finished

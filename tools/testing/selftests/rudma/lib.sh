@@ -150,3 +150,13 @@ rudma_fio() {
 		--output=$log >/dev/null 2>&1 && grep -q "err= 0" $log ||
 		{ sed 's/^/# /' $log | tail -n 20; return 1; }
 }
+
+# Loads the edu test driver and rudma_iova.ko, whose two-stage API it uses.
+rudma_load_edu() {
+	{ rudma_module_loaded rudma_iova || insmod $RUDMA_MODDIR/rudma_iova.ko; } &&
+		insmod $RUDMA_MODDIR/rudma_edu.ko
+}
+
+rudma_unload_edu() {
+	rmmod rudma_edu && rmmod rudma_iova
+}

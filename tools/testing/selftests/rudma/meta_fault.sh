@@ -11,7 +11,7 @@
 ktap_print_header
 ktap_set_plan 1
 edu=$(rudma_edu_bdf)
-insmod $RUDMA_MODDIR/rudma_edu.ko
+rudma_load_edu
 rudma_test "device writes through a stale IOVA (undeclared fault)" \
 	rudma_write /sys/kernel/debug/rudma_edu/$edu/stale 1
 sleep 1

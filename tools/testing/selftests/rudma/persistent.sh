@@ -18,7 +18,7 @@ ktap_set_plan 14
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
-insmod $RUDMA_MODDIR/rudma_edu.ko || ktap_exit_fail_msg "rudma_edu does not load"
+rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
 D=/sys/kernel/debug/rudma_edu/$edu
 PER=$D/persistent
 
@@ -62,5 +62,5 @@ rudma_test "untrusted: round trips through the pool" rudma_write $D/roundtrip "1
 rudma_test "detach" rudma_write $RUDMA_SYSFS/detach $edu
 rudma_write $D/untrusted 0
 rmmod rudma
-rmmod rudma_edu
+rudma_unload_edu
 ktap_finished

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! [`IovaMapping`]: an owned two-stage mapping.  It holds the reserved IOVA
+//! and knows which granules are linked, so it cannot be freed while any
+//! is ([`IovaMapping::free`] refuses), and dropping it tears down whatever
+//! is left (unlink with one invalidation, then free the IOVA).
+
+use crate::bindings;
+use crate::cache_key::CacheKey;
+use crate::device::{Device, DeviceRef};
+use crate::iommu::Domain;
+use crate::link_layout::{Layout, LinkError, Linked, Span};
+use kernel::prelude::*;
+
+/// Largest reservation: beyond it the caller's classic path is as good.
+pub(crate) const MAX_SIZE: u64 = 1 << 30;
+
+fn einval(_: LinkError) -> Error {
+    EINVAL
+}
+
+/// A reserved IOVA range and the links in it.
+///
+/// # Invariants
+///
+/// `[base, base + layout.alloc_len())` was reserved with
+/// `iommu_dma_alloc_iova_range` for `dev`, whose iommu-dma domain is
+/// `domain`; exactly the granules marked in `linked` are mapped in it.
+pub(crate) struct IovaMapping {
+    dev: DeviceRef,
+    domain: *mut bindings::iommu_domain,
+    base: u64,
+    layout: Layout,
+    granule: u64,
+    coherent: bool,
+    linked: KVec<u64>,
+}
+
+// SAFETY: the domain pointer is only passed to IOMMU calls, which may be
+// made from any thread; the device reference keeps the device alive and
+// its bound driver (the caller) keeps the domain.
+unsafe impl Send for IovaMapping {}
+
+impl IovaMapping {
+    /// Reserves IOVA for `size` bytes aligned like `phys`.  `ENODEV` when
+    /// the device is not translated by iommu-dma (or is untrusted: its
+    /// sub-granule data must be bounced, which the classic API does);
+    /// `EINVAL` for a zero or too large size; `ENOSPC`/`ENOMEM` when out of
+    /// IOVA space or memory.  Any context.
+    pub(crate) fn try_alloc(dev: &Device, phys: u64, size: u64) -> Result<Self> {
+        let raw = dev.as_raw();
+        // SAFETY: a valid device; the shims only read it.
+        let (untrusted, coherent) = unsafe {
+            (
+                bindings::rudma_dev_is_untrusted(raw),
+                bindings::rudma_dev_is_dma_coherent(raw),
+            )
+        };
+        let domain = Domain::of(dev).ok_or(ENODEV)?;
+        if !dev.dma_iommu() || !domain.domain_type().is_dma_api() || untrusted {
+            return Err(ENODEV);
+        }
+        let granule = domain.granule() as u64;
+        let layout = Layout::new(phys, size, granule, MAX_SIZE).ok_or(EINVAL)?;
+        let mut linked = KVec::new();
+        linked.extend_with(Linked::words_for(layout.granules()), 0, GFP_ATOMIC)?;
+        let len = layout.alloc_len() as usize;
+        // SAFETY: a valid device with an iommu-dma domain.
+        let limit = unsafe { bindings::rudma_dma_get_mask(raw) };
+        // SAFETY: as above; the range is freed in `Drop`.
+        let base = unsafe { bindings::iommu_dma_alloc_iova_range(raw, len, limit) };
+        if base == 0 {
+            return Err(ENOSPC);
+        }
+        // INVARIANT: reserved just now, nothing linked.
+        Ok(Self {
+            dev: DeviceRef::new(dev),
+            domain: domain.as_raw(),
+            base,
+            layout,
+            granule,
+            coherent,
+            linked,
+        })
+    }
+
+    /// The caller's DMA address of offset 0.
+    pub(crate) fn addr(&self) -> u64 {
+        self.base + self.layout.pad()
+    }
+
+    /// Bytes reserved for the caller.
+    pub(crate) fn size(&self) -> u64 {
+        self.layout.size()
+    }
+
+    /// The device the range was reserved for.
+    pub(crate) fn device(&self) -> &Device {
+        self.dev.device()
+    }
+
+    /// Maps `len` bytes of `phys` at `offset`, without an IOTLB sync, and
+    /// does the CPU cache maintenance a non-coherent device needs unless
+    /// `DMA_ATTR_SKIP_CPU_SYNC`.
+    pub(crate) fn link(
+        &mut self,
+        phys: u64,
+        offset: u64,
+        len: u64,
+        dir: u32,
+        attrs: u64,
+    ) -> Result {
+        let span = self.layout.link(phys, offset, len).map_err(einval)?;
+        let key = CacheKey::new(dir, attrs).ok_or(EINVAL)?;
+        Linked::new(&mut self.linked).link(&span).map_err(einval)?;
+        let iova = self.base + span.iova_off;
+        // SAFETY: the granules are reserved for us and were not mapped
+        // (checked above); the caller owns `phys` for the mapping's life.
+        let ret = unsafe {
+            bindings::iommu_map_nosync(
+                self.domain,
+                iova as _,
+                span.phys,
+                span.len as usize,
+                key.prot(self.coherent),
+                bindings::RUDMA_CONST_GFP_ATOMIC_NOWARN,
+            )
+        };
+        if ret != 0 {
+            let _ = Linked::new(&mut self.linked).unlink(&span);
+            return Err(Error::from_errno(ret));
+        }
+        if !self.coherent && attrs & crate::cache_key::ATTR_SKIP_CPU_SYNC == 0 {
+            // SAFETY: mapped just now (page tables; no IOTLB needed).
+            unsafe {
+                bindings::iommu_dma_sync_single_for_device(
+                    self.dev.device().as_raw(),
+                    self.addr() + offset,
+                    len as usize,
+                    dir,
+                )
+            };
+        }
+        Ok(())
+    }
+
+    /// One IOTLB sync for `[offset, offset + len)`, which must be linked.
+    pub(crate) fn sync(&mut self, offset: u64, len: u64) -> Result {
+        let span = self.layout.range(offset, len).map_err(einval)?;
+        if !Linked::new(&mut self.linked).all(&span) {
+            return Err(EINVAL);
+        }
+        // SAFETY: a range of our reservation in our domain.
+        let ret = unsafe {
+            bindings::iommu_sync_map(
+                self.domain,
+                (self.base + span.iova_off) as _,
+                span.len as usize,
+            )
+        };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+
+    /// Unmaps `[offset, offset + len)`, which must be wholly linked, with
+    /// one IOTLB invalidation.
+    pub(crate) fn unlink(&mut self, offset: u64, len: u64, dir: u32, attrs: u64) -> Result {
+        let span = self.layout.range(offset, len).map_err(einval)?;
+        if !Linked::new(&mut self.linked).all(&span) {
+            return Err(EINVAL);
+        }
+        self.unmap(&span, dir, attrs);
+        let _ = Linked::new(&mut self.linked).unlink(&span);
+        Ok(())
+    }
+
+    /// CPU cache maintenance (non-coherent), then the unmap.
+    fn unmap(&self, span: &Span, dir: u32, attrs: u64) {
+        let iova = self.base + span.iova_off;
+        if !self.coherent && attrs & crate::cache_key::ATTR_SKIP_CPU_SYNC == 0 {
+            // Granule by granule: linked pages need not be contiguous.
+            for g in 0..(span.end - span.first) {
+                // SAFETY: a mapped granule of our reservation.
+                unsafe {
+                    bindings::iommu_dma_sync_single_for_cpu(
+                        self.dev.device().as_raw(),
+                        iova + g * self.granule,
+                        self.granule as usize,
+                        dir,
+                    )
+                };
+            }
+        }
+        // SAFETY: the span is mapped in our domain and nobody else's.
+        let done =
+            unsafe { bindings::rudma_iommu_unmap_batch(self.domain, &iova, 1, span.len as usize) };
+        if done != span.len as usize {
+            pr_warn!(
+                "iova: unmapped {} of {} bytes at {:#x}\n",
+                done,
+                span.len,
+                iova
+            );
+        }
+    }
+
+    /// Unlinks every linked run (one invalidation per run).
+    fn unlink_all(&mut self, dir: u32, attrs: u64) {
+        let mut runs = KVec::new();
+        for r in Linked::new(&mut self.linked).runs() {
+            if runs.push(r, GFP_ATOMIC).is_err() {
+                break;
+            }
+        }
+        for &(first, end) in runs.iter() {
+            let span = Span {
+                first,
+                end,
+                iova_off: first * self.granule,
+                phys: 0,
+                len: (end - first) * self.granule,
+            };
+            self.unmap(&span, dir, attrs);
+            let _ = Linked::new(&mut self.linked).unlink(&span);
+        }
+    }
+
+    /// Whether any range is still linked.
+    pub(crate) fn is_linked(&mut self) -> bool {
+        Linked::new(&mut self.linked).any()
+    }
+
+    /// Unlinks `[0, mapped_len)` (if not 0) and frees: `dma_iova_destroy`.
+    pub(crate) fn destroy(mut self, mapped_len: u64, dir: u32, attrs: u64) -> Result {
+        let ret = if mapped_len > 0 {
+            self.unlink(0, mapped_len, dir, attrs)
+        } else {
+            Ok(())
+        };
+        // Drop unlinks anything else and frees the IOVA.
+        if ret.is_ok() && self.is_linked() {
+            self.unlink_all(dir, attrs);
+            return Err(EBUSY);
+        }
+        ret
+    }
+
+    /// Frees the reservation, which must have nothing linked; otherwise
+    /// it is given back with `EBUSY`.
+    pub(crate) fn free(mut self) -> core::result::Result<(), (Self, Error)> {
+        if self.is_linked() {
+            return Err((self, EBUSY));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for IovaMapping {
+    fn drop(&mut self) {
+        if self.is_linked() {
+            self.unlink_all(crate::cache_key::DIR_BIDIRECTIONAL, 0);
+        }
+        // SAFETY: by the type invariant the range is ours and (now)
+        // nothing is mapped in it.
+        unsafe {
+            bindings::iommu_dma_free_iova_range(
+                self.dev.device().as_raw(),
+                self.base,
+                self.layout.alloc_len() as usize,
+            )
+        };
+    }
+}
