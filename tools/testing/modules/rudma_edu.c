@@ -59,6 +59,17 @@
  *	one (dma_map_page) and unmapping them, or reserving, linking, one
  *	sync and destroy, ROUNDS times; reading gives the mean ns per round
  *	of each half: "map_ns=N unmap_ns=N".
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/secret
+ *	write anything: what an untrusted device can read of a bounce slot.
+ *	A page full of a secret byte is mapped to-device and unmapped (its
+ *	slot is cached with the secret in it); then 64 bytes in the middle
+ *	of another secret-filled page are mapped to-device, and the device
+ *	reads the whole slot around them (4095 bytes from the slot's start).
+ *	It must see the 64 bytes and zeros, never the secret: -EIO if it
+ *	does.  Meant for a device marked untrusted behind rudma's pool.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/translated
+ *	write an IOVA (hex): succeeds if it translates in the device's
+ *	domain, -ENOENT if not.
  *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/untrusted
  *	write 0 or 1: sets the PCI device's "untrusted" flag, as firmware
  *	does for devices behind external ports (test only: set it before
@@ -827,6 +838,106 @@ static const struct file_operations iova_bench_fops = {
 	.write = iova_bench_write,
 };
 
+#define EDU_SECRET	0x5e
+#define EDU_SECRET_OFF	1000
+#define EDU_SECRET_LEN	64
+
+static int edu_secret(struct edu *edu)
+{
+	struct device *dev = &edu->pdev->dev;
+	u8 *a = (u8 *)__get_free_page(GFP_KERNEL);
+	u8 *b = (u8 *)__get_free_page(GFP_KERNEL);
+	u8 *seen = kzalloc(EDU_XFER_MAX, GFP_KERNEL);
+	dma_addr_t da, db, slot;
+	int ret = 0, leaked = 0;
+	size_t i;
+
+	if (!a || !b || !seen) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* A slot that held a secret: map and unmap a whole page of it. */
+	memset(a, EDU_SECRET, PAGE_SIZE);
+	da = dma_map_single(dev, a, PAGE_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, da)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	dma_unmap_single(dev, da, PAGE_SIZE, DMA_TO_DEVICE);
+	/* 64 bytes of data amid another page's secret. */
+	memset(b, EDU_SECRET, PAGE_SIZE);
+	for (i = 0; i < EDU_SECRET_LEN; i++)
+		b[EDU_SECRET_OFF + i] = (u8)(i + 1);
+	db = dma_map_single(dev, b + EDU_SECRET_OFF, EDU_SECRET_LEN, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, db)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	slot = db - EDU_SECRET_OFF;
+	ret = edu_dma(edu, slot, EDU_XFER_MAX, false);
+	dma_unmap_single(dev, db, EDU_SECRET_LEN, DMA_TO_DEVICE);
+	if (!ret)
+		ret = edu_xfer(edu, seen, EDU_XFER_MAX, true);
+	if (ret)
+		goto out;
+	for (i = 0; i < EDU_XFER_MAX; i++) {
+		bool data = i >= EDU_SECRET_OFF && i < EDU_SECRET_OFF + EDU_SECRET_LEN;
+		u8 want = data ? (u8)(i - EDU_SECRET_OFF + 1) : 0;
+
+		if (seen[i] != want)
+			leaked++;
+	}
+	if (leaked) {
+		dev_err(dev, "secret: device read %d unexpected bytes around %pad\n",
+			leaked, &db);
+		ret = -EIO;
+	}
+out:
+	free_page((unsigned long)a);
+	free_page((unsigned long)b);
+	kfree(seen);
+	return ret;
+}
+
+static ssize_t secret_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	int ret;
+
+	mutex_lock(&edu->lock);
+	ret = edu_secret(edu);
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations secret_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = secret_write,
+};
+
+static ssize_t translated_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	struct iommu_domain *dom = iommu_get_domain_for_dev(&edu->pdev->dev);
+	u64 iova;
+	int ret = kstrtou64_from_user(ubuf, count, 16, &iova);
+
+	if (ret)
+		return ret;
+	if (!dom)
+		return -ENXIO;
+	return iommu_iova_to_phys(dom, iova) ? count : -ENOENT;
+}
+
+static const struct file_operations translated_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = translated_write,
+};
+
 static ssize_t roundtrip_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
@@ -913,6 +1024,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("persistent", 0600, edu->dir, edu, &persistent_fops);
 	debugfs_create_file("untrusted", 0200, edu->dir, edu, &untrusted_fops);
 	debugfs_create_file("iova", 0600, edu->dir, edu, &iova_fops);
+	debugfs_create_file("secret", 0200, edu->dir, edu, &secret_fops);
+	debugfs_create_file("translated", 0200, edu->dir, edu, &translated_fops);
 	debugfs_create_file("iova_misuse", 0200, edu->dir, edu, &iova_misuse_fops);
 	debugfs_create_file("iova_bench", 0600, edu->dir, edu, &iova_bench_fops);
 	pci_set_drvdata(pdev, edu);

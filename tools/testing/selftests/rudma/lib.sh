@@ -124,7 +124,13 @@ RUDMA_POOLS=/sys/kernel/debug/rudma/pools
 
 # A counter of a size class of the (first) pool: rudma_pool_class SIZE FIELD
 rudma_pool_class() {
-	sed -n "s/^  class size=$1 .* $2=\([0-9-]*\).*/\1/p" $RUDMA_POOLS | head -n1
+	awk -v size="size=$1" -v key="$2" '
+		$1 == "class" && $2 == size {
+			for (i = 2; i <= NF; i++) {
+				split($i, kv, "=")
+				if (kv[1] == key) { print kv[2]; exit }
+			}
+		}' $RUDMA_POOLS
 }
 
 # A counter of the (first) pool: rudma_pool_stat FIELD
