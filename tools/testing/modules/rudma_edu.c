@@ -46,7 +46,8 @@
  *	of the written buffer are pinned and linked page by page into one
  *	IOVA range (dma_iova_try_alloc/link/sync), the device reads and
  *	writes through it at its start, across a page boundary and at its
- *	end, and every byte is checked; then dma_iova_destroy.  If
+ *	end, and every byte is checked; then the second half is unlinked
+ *	(dma_iova_unlink) and the rest destroyed (dma_iova_destroy).  If
  *	dma_iova_try_alloc() says no (no IOMMU translation), each page is
  *	mapped with dma_map_page() instead and checked the same way.
  *	Reading gives "mode=iova|classic pages=N checks=N bad=N".
@@ -548,10 +549,11 @@ static int edu_iova_classic(struct edu *edu, struct page **pages, int n,
 static int edu_iova_run(struct edu *edu, const char __user *ubuf, size_t count)
 {
 	struct device *dev = &edu->pdev->dev;
-	size_t off0 = offset_in_page(ubuf), pos = 0, linked = 0, l;
+	size_t off0 = offset_in_page(ubuf), pos = 0, linked = 0, split = 0, l;
 	int n = DIV_ROUND_UP(off0 + count, PAGE_SIZE), got, i, ret = 0;
 	struct dma_iova_state state;
 	struct page **pages;
+	dma_addr_t base;
 
 	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
@@ -574,6 +576,8 @@ static int edu_iova_run(struct edu *edu, const char __user *ubuf, size_t count)
 		size_t off = i ? 0 : off0;
 		size_t len = min_t(size_t, PAGE_SIZE - off, count - pos);
 
+		if (i && i == n / 2)
+			split = pos;
 		ret = dma_iova_link(dev, &state, page_to_phys(pages[i]) + off, pos,
 				    len, DMA_BIDIRECTIONAL, 0);
 		if (ret)
@@ -596,8 +600,24 @@ static int edu_iova_run(struct edu *edu, const char __user *ubuf, size_t count)
 	if (!ret)
 		ret = edu_iova_check(edu, pages, off0, count - l,
 				     state.addr + count - l, l, 3);
+	/*
+	 * Tear down in two steps when there are several links: unlink the
+	 * second half (from a link boundary), then destroy the first.
+	 */
+	if (!ret && split) {
+		dma_iova_unlink(dev, &state, split, count - split,
+				DMA_BIDIRECTIONAL, 0);
+		linked = split;
+	}
 destroy:
+	base = state.addr;
 	dma_iova_destroy(dev, &state, linked, DMA_BIDIRECTIONAL, 0);
+	/* Torn down: neither half translates any more. */
+	if (iommu_iova_to_phys(iommu_get_domain_for_dev(dev), base) ||
+	    (split && iommu_iova_to_phys(iommu_get_domain_for_dev(dev), base + split))) {
+		dev_err(dev, "iova: %pad still translates after destroy\n", &base);
+		edu->iova_bad++;
+	}
 unpin:
 	unpin_user_pages_dirty_lock(pages, n, true);
 	kfree(pages);
