@@ -28,7 +28,7 @@ MODULE_IMPORT_NS(IOMMU_DMA_OPS);
  * Context: any; does not sleep.
  * Return: true if IOVA was reserved; false if the device is not
  * translated by iommu-dma (identity domain, no IOMMU), is untrusted, or
- * @size is 0 or too large (over 1 GiB): the caller then uses the classic
+ * @size is 0 or too large (over 256 MiB): the caller then uses the classic
  * per-page DMA API.
  */
 bool dma_iova_try_alloc(struct device *dev, struct dma_iova_state *state,

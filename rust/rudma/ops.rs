@@ -260,9 +260,10 @@ unsafe extern "C" fn map_page(
         }
     }
     // SAFETY: see the comment above the callbacks.
-    let addr = if unsafe { persistent_untrusted(dev, attrs) } {
-        // SAFETY: see the comment above the callbacks.
-        unsafe { map_in_place(dev, page, offset, size, dir, attrs) }
+    let addr = if let Some(c) = unsafe { persistent_untrusted(dev, attrs) } {
+        // SAFETY: see the comment above the callbacks; a pool exists, so
+        // the granule is at most a page.
+        unsafe { map_in_place(dev, page, offset, size, dir, attrs, c) }
     } else {
         // SAFETY: see the comment above the callbacks.
         unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) }
@@ -274,27 +275,34 @@ unsafe extern "C" fn map_page(
     addr
 }
 
-/// Whether a mapping is a persistent one on an untrusted, pooled device.
+/// The device facts, if a mapping is a persistent one on an untrusted,
+/// pooled device.
 ///
 /// # Safety
 ///
 /// As for [`DevOps::of`].
-unsafe fn persistent_untrusted(dev: Dev, attrs: c_ulong) -> bool {
+unsafe fn persistent_untrusted<'a>(dev: Dev, attrs: c_ulong) -> Option<&'a Client> {
+    if attrs & DMA_ATTR_PERSISTENT_STREAMING == 0 {
+        return None;
+    }
     // SAFETY: the caller's guarantee is `of`'s.
-    let o = unsafe { DevOps::of(dev) };
-    attrs & DMA_ATTR_PERSISTENT_STREAMING != 0
-        && o.is_some_and(|o| o.pool().is_some() && o.client.untrusted)
+    let o = unsafe { DevOps::of(dev) }?;
+    (o.pool().is_some() && o.client.untrusted).then_some(&o.client)
 }
 
-/// Maps the whole pages around a buffer through iommu-dma and returns the
-/// buffer's address in them.  iommu-dma bounces sub-granule mappings of an
-/// untrusted device through swiotlb, which a persistent mapping's owner
-/// (who never syncs) cannot have: page-aligned, the mapping stays in
-/// place.  iommu-dma's unmap aligns the address and size back itself.
+/// Maps the whole IOMMU granules around a buffer through iommu-dma and
+/// returns the buffer's address in them.  iommu-dma bounces sub-granule
+/// mappings of an untrusted device through swiotlb, which a persistent
+/// mapping's owner (who never syncs) cannot have: granule-aligned, the
+/// mapping stays in place.  iommu-dma's unmap aligns the caller's address
+/// and size back to the same granules itself.  Cache maintenance covers
+/// only the caller's bytes.
 ///
 /// # Safety
 ///
-/// The arguments of a valid `map_page` call for a device iommu-dma serves.
+/// The arguments of a valid `map_page` call for a device iommu-dma serves,
+/// whose facts are `c`, with a pool (so its granule is a power of two of
+/// at most a page).
 unsafe fn map_in_place(
     dev: Dev,
     page: *mut bindings::page,
@@ -302,24 +310,30 @@ unsafe fn map_in_place(
     size: usize,
     dir: Dir,
     attrs: c_ulong,
+    c: &Client,
 ) -> bindings::dma_addr_t {
-    let page_size = crate::dma::PAGE_SIZE;
+    let (granule, coherent) = (c.granule, c.coherent);
     // SAFETY: the caller's page.
     let phys = unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
-    let head = (phys as usize) & (page_size - 1);
-    let Some(len) = (head + size).checked_next_multiple_of(page_size) else {
+    let head = (phys as usize) & (granule - 1);
+    let Some(len) = (head + size).checked_next_multiple_of(granule) else {
         return DMA_MAPPING_ERROR;
     };
-    // SAFETY: the same memory, widened to whole pages of the caller's
-    // (page-backed) buffer.
+    let skip = crate::cache_key::ATTR_SKIP_CPU_SYNC as c_ulong;
+    // SAFETY: the same memory, widened to whole granules of the caller's
+    // (page-backed) buffer; `head <= offset` since pages are granule
+    // aligned.
     let a = unsafe {
-        bindings::iommu_dma_map_page(dev, page, offset - head as c_ulong, len, dir, attrs)
+        bindings::iommu_dma_map_page(dev, page, offset - head as c_ulong, len, dir, attrs | skip)
     };
     if a == DMA_MAPPING_ERROR {
-        a
-    } else {
-        a + head as u64
+        return a;
     }
+    if !coherent && attrs & skip == 0 {
+        // SAFETY: just mapped; only the caller's bytes are maintained.
+        unsafe { bindings::iommu_dma_sync_single_for_device(dev, a + head as u64, size, dir) };
+    }
+    a + head as u64
 }
 
 /// `unmap_page`: the pool's if the address is a slot, else iommu-dma's.

@@ -12,8 +12,9 @@ use crate::iommu::Domain;
 use crate::link_layout::{Layout, LinkError, Linked, Span};
 use kernel::prelude::*;
 
-/// Largest reservation: beyond it the caller's classic path is as good.
-pub(crate) const MAX_SIZE: u64 = 1 << 30;
+/// Largest reservation: beyond it the caller's classic path is as good,
+/// and the linked-granule bitmap stays within 8 KiB (an atomic allocation).
+pub(crate) const MAX_SIZE: u64 = 256 << 20;
 
 fn einval(_: LinkError) -> Error {
     EINVAL
@@ -180,14 +181,22 @@ impl IovaMapping {
     fn unmap(&self, span: &Span, dir: u32, attrs: u64) {
         let iova = self.base + span.iova_off;
         if !self.coherent && attrs & crate::cache_key::ATTR_SKIP_CPU_SYNC == 0 {
-            // Granule by granule: linked pages need not be contiguous.
+            // Granule by granule (linked pages need not be contiguous),
+            // and only the caller's bytes: the pad before the data and the
+            // tail after it are other objects' cache lines.
+            let (lo_all, hi_all) = (self.layout.pad(), self.layout.pad() + self.layout.size());
             for g in 0..(span.end - span.first) {
-                // SAFETY: a mapped granule of our reservation.
+                let gs = span.iova_off + g * self.granule;
+                let (lo, hi) = (gs.max(lo_all), (gs + self.granule).min(hi_all));
+                if lo >= hi {
+                    continue;
+                }
+                // SAFETY: mapped bytes of our reservation.
                 unsafe {
                     bindings::iommu_dma_sync_single_for_cpu(
                         self.dev.device().as_raw(),
-                        iova + g * self.granule,
-                        self.granule as usize,
+                        self.base + lo,
+                        (hi - lo) as usize,
                         dir,
                     )
                 };
@@ -206,15 +215,12 @@ impl IovaMapping {
         }
     }
 
-    /// Unlinks every linked run (one invalidation per run).
+    /// Unlinks every linked run (one invalidation per run), without
+    /// allocating: a run is found, unmapped and cleared until none is left.
     fn unlink_all(&mut self, dir: u32, attrs: u64) {
-        let mut runs = KVec::new();
-        for r in Linked::new(&mut self.linked).runs() {
-            if runs.push(r, GFP_ATOMIC).is_err() {
-                break;
-            }
-        }
-        for &(first, end) in runs.iter() {
+        loop {
+            let next = Linked::new(&mut self.linked).runs().next();
+            let Some((first, end)) = next else { break };
             let span = Span {
                 first,
                 end,
@@ -259,6 +265,13 @@ impl IovaMapping {
 
 impl Drop for IovaMapping {
     fn drop(&mut self) {
+        // A reservation outliving its driver binding (left behind by a
+        // consumer, torn down at unload) may find the device in another
+        // domain: then nothing here is ours to unmap or free.
+        if !Domain::of(self.dev.device()).is_some_and(|d| core::ptr::eq(d.as_raw(), self.domain)) {
+            pr_warn!("iova: domain of {:#x} changed; leaking it\n", self.base);
+            return;
+        }
         if self.is_linked() {
             self.unlink_all(crate::cache_key::DIR_BIDIRECTIONAL, 0);
         }

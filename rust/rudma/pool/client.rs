@@ -14,6 +14,8 @@ pub(crate) struct Client {
     pub(crate) untrusted: bool,
     /// Cache-coherent DMA; otherwise slots need cache maintenance.
     pub(crate) coherent: bool,
+    /// The IOMMU granule of its domain (0 if it has none).
+    pub(crate) granule: usize,
 }
 
 // SAFETY: `dev` is only passed to C functions that may be called from any
@@ -32,6 +34,7 @@ impl Client {
                 dev: d,
                 untrusted: bindings::rudma_dev_is_untrusted(d),
                 coherent: bindings::rudma_dev_is_dma_coherent(d),
+                granule: crate::iommu::Domain::of(dev).map_or(0, |dom| dom.granule()),
             }
         }
     }

@@ -465,7 +465,8 @@ static void pages_copy(struct page **pages, size_t off0, size_t pos,
  * @pos), then writes a pattern there; both are checked.
  */
 static int edu_iova_check(struct edu *edu, struct page **pages, size_t off0,
-			  size_t pos, dma_addr_t a, size_t len, u8 seed)
+			  size_t pos, dma_addr_t a, size_t len, u8 seed,
+			  bool classic)
 {
 	u8 *want = kmalloc(len, GFP_KERNEL), *got = kzalloc(len, GFP_KERNEL);
 	size_t i;
@@ -478,7 +479,10 @@ static int edu_iova_check(struct edu *edu, struct page **pages, size_t off0,
 	edu->iova_checks++;
 	/* memory -> device -> a separately mapped buffer */
 	pages_copy(pages, off0, pos, want, len, false);
-	ret = edu_dma(edu, a, len, false);
+	/* Poison the device's buffer so that a read that did not happen shows. */
+	ret = edu_fill(edu, (u8)~want[0], len);
+	if (!ret)
+		ret = edu_dma(edu, a, len, false);
 	if (!ret)
 		ret = edu_xfer(edu, got, len, true);
 	if (ret)
@@ -495,6 +499,9 @@ static int edu_iova_check(struct edu *edu, struct page **pages, size_t off0,
 		ret = edu_dma(edu, a, len, true);
 	if (ret)
 		goto out;
+	/* A classic mapping may bounce: the CPU must sync to see the data. */
+	if (classic)
+		dma_sync_single_for_cpu(&edu->pdev->dev, a, len, DMA_BIDIRECTIONAL);
 	pages_copy(pages, off0, pos, got, len, false);
 	if (memcmp(want, got, len)) {
 		dev_err(&edu->pdev->dev, "iova: device wrote wrong data at %zu\n", pos);
@@ -529,7 +536,7 @@ static int edu_iova_classic(struct edu *edu, struct page **pages, int n,
 		mapped++;
 		if (i == 0 || i == n - 1)
 			ret = edu_iova_check(edu, pages, off0, pos, addrs[i],
-					     min_t(size_t, len, EDU_XFER_MAX), i);
+					     min_t(size_t, len, EDU_XFER_MAX), i, true);
 		if (ret)
 			break;
 		pos += len;
@@ -589,25 +596,33 @@ static int edu_iova_run(struct edu *edu, const char __user *ubuf, size_t count)
 	if (ret)
 		goto destroy;
 	l = min_t(size_t, count, EDU_XFER_MAX);
-	ret = edu_iova_check(edu, pages, off0, 0, state.addr, l, 1);
+	ret = edu_iova_check(edu, pages, off0, 0, state.addr, l, 1, false);
 	if (!ret && count > PAGE_SIZE) {
 		/* across the first page boundary */
 		size_t at = PAGE_SIZE - off0 - min_t(size_t, l / 2, PAGE_SIZE - off0);
 
 		ret = edu_iova_check(edu, pages, off0, at, state.addr + at,
-				     min(l, count - at), 2);
+				     min(l, count - at), 2, false);
 	}
 	if (!ret)
 		ret = edu_iova_check(edu, pages, off0, count - l,
-				     state.addr + count - l, l, 3);
+				     state.addr + count - l, l, 3, false);
 	/*
 	 * Tear down in two steps when there are several links: unlink the
 	 * second half (from a link boundary), then destroy the first.
 	 */
 	if (!ret && split) {
+		struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
 		dma_iova_unlink(dev, &state, split, count - split,
 				DMA_BIDIRECTIONAL, 0);
 		linked = split;
+		/* The second half is gone, the first still there. */
+		if (iommu_iova_to_phys(dom, state.addr + split) ||
+		    !iommu_iova_to_phys(dom, state.addr)) {
+			dev_err(dev, "iova: unlink did not unmap exactly its range\n");
+			edu->iova_bad++;
+		}
 	}
 destroy:
 	base = state.addr;
@@ -701,10 +716,11 @@ static int edu_iova_misuse(struct edu *edu, const char *what)
 	} else if (!strcmp(what, "free-linked")) {
 		if (dma_iova_link(dev, &state, p, 0, PAGE_SIZE, DMA_TO_DEVICE, 0))
 			ret = -EIO;
+		dma_addr_t a = state.addr;
+
 		dma_iova_free(dev, &state);
 		/* Torn down: the IOVA no longer translates. */
-		if (dma_use_iova(&state) ||
-		    iommu_iova_to_phys(iommu_get_domain_for_dev(dev), state.addr))
+		if (iommu_iova_to_phys(iommu_get_domain_for_dev(dev), a))
 			ret = -EIO;
 		__free_pages(pages, 2);
 		return ret;
@@ -752,6 +768,7 @@ static int edu_iova_bench(struct edu *edu, bool iova, int n, int rounds)
 	struct page **pages;
 	dma_addr_t *addrs;
 	u64 map_ns = 0, unmap_ns = 0, t;
+	size_t linked;
 	int i, r, ret = 0;
 
 	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
@@ -774,16 +791,18 @@ static int edu_iova_bench(struct edu *edu, bool iova, int n, int rounds)
 				ret = -ENODEV;
 				break;
 			}
-			for (i = 0; i < n && !ret; i++)
+			for (i = 0, linked = 0; i < n && !ret; i++) {
 				ret = dma_iova_link(dev, &state, page_to_phys(pages[i]),
 						    (size_t)i * PAGE_SIZE, PAGE_SIZE,
 						    DMA_TO_DEVICE, 0);
+				if (!ret)
+					linked += PAGE_SIZE;
+			}
 			if (!ret)
 				ret = dma_iova_sync(dev, &state, 0, (size_t)n * PAGE_SIZE);
 			map_ns += ktime_get_ns() - t;
 			t = ktime_get_ns();
-			dma_iova_destroy(dev, &state, ret ? 0 : (size_t)n * PAGE_SIZE,
-					 DMA_TO_DEVICE, 0);
+			dma_iova_destroy(dev, &state, linked, DMA_TO_DEVICE, 0);
 			unmap_ns += ktime_get_ns() - t;
 		} else {
 			for (i = 0; i < n; i++) {
