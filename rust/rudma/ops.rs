@@ -14,7 +14,7 @@
 
 use crate::bindings;
 use crate::dma::{DMA_ATTR_PERSISTENT_STREAMING, DMA_MAPPING_ERROR};
-use crate::pool::{Client, Owner, Pool};
+use crate::pool::{Client, Owner, Pool, Way};
 use crate::sg::SgEntry;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use kernel::ffi::{c_int, c_ulong};
@@ -478,15 +478,42 @@ unsafe extern "C" fn unmap_resource(
     unsafe { note_unmapped(dev) };
 }
 
-/// The pool of a device, for sync calls.
+/// Serves `sync_single_for_{cpu,device}` from the pool when `addr` is a
+/// slot (or reports it as misuse); false when iommu-dma must do it.
 ///
 /// # Safety
 ///
 /// As for [`DevOps::of`].
-unsafe fn sync_pool<'a>(dev: Dev) -> Option<(&'a DevOps, &'a Pool)> {
-    // SAFETY: the caller's guarantee.
-    let o = unsafe { DevOps::of(dev) }?;
-    Some((o, o.pool()?))
+unsafe fn pool_sync_single(dev: Dev, addr: u64, size: usize, dir: Dir, way: Way) -> bool {
+    // SAFETY: the caller's guarantee is `of`'s.
+    let Some(o) = (unsafe { DevOps::of(dev) }) else {
+        return false;
+    };
+    o.pool().is_some_and(|p| {
+        !matches!(
+            p.sync_single(o.client(), addr, size, dir, way),
+            Owner::IommuDma
+        )
+    })
+}
+
+/// Serves `sync_sg_for_{cpu,device}` from the pool when the list was
+/// bounced; false when iommu-dma must do it.
+///
+/// # Safety
+///
+/// As for [`DevOps::of`]; `sg` is the caller's mapped list.
+unsafe fn pool_sync_sg(dev: Dev, sg: *mut bindings::scatterlist, dir: Dir, way: Way) -> bool {
+    // SAFETY: the caller's guarantee is `of`'s.
+    let Some(o) = (unsafe { DevOps::of(dev) }) else {
+        return false;
+    };
+    // SAFETY: the caller's mapped list, alive for the call.
+    let Some(first) = (unsafe { SgEntry::from_raw(sg) }) else {
+        return false;
+    };
+    o.pool()
+        .is_some_and(|p| !matches!(p.sync_sg(o.client(), &first, dir, way), Owner::IommuDma))
 }
 
 /// `sync_single_for_cpu`: copies the range back if it is a slot's.
@@ -502,16 +529,10 @@ unsafe extern "C" fn sync_single_for_cpu(
     dir: Dir,
 ) {
     // SAFETY: see the comment above the callbacks.
-    if let Some((o, pool)) = unsafe { sync_pool(dev) } {
-        if !matches!(
-            pool.sync_single(o.client(), addr, size, dir, crate::pool::Way::Out),
-            Owner::IommuDma
-        ) {
-            return;
-        }
+    if !unsafe { pool_sync_single(dev, addr, size, dir, Way::Out) } {
+        // SAFETY: see the comment above the callbacks.
+        unsafe { bindings::iommu_dma_sync_single_for_cpu(dev, addr, size, dir) }
     }
-    // SAFETY: see the comment above the callbacks.
-    unsafe { bindings::iommu_dma_sync_single_for_cpu(dev, addr, size, dir) }
 }
 
 /// `sync_single_for_device`: copies the range in if it is a slot's.
@@ -527,16 +548,10 @@ unsafe extern "C" fn sync_single_for_device(
     dir: Dir,
 ) {
     // SAFETY: see the comment above the callbacks.
-    if let Some((o, pool)) = unsafe { sync_pool(dev) } {
-        if !matches!(
-            pool.sync_single(o.client(), addr, size, dir, crate::pool::Way::In),
-            Owner::IommuDma
-        ) {
-            return;
-        }
+    if !unsafe { pool_sync_single(dev, addr, size, dir, Way::In) } {
+        // SAFETY: see the comment above the callbacks.
+        unsafe { bindings::iommu_dma_sync_single_for_device(dev, addr, size, dir) }
     }
-    // SAFETY: see the comment above the callbacks.
-    unsafe { bindings::iommu_dma_sync_single_for_device(dev, addr, size, dir) }
 }
 
 /// `sync_sg_for_cpu`: copies a bounced list back.
@@ -552,19 +567,10 @@ unsafe extern "C" fn sync_sg_for_cpu(
     dir: Dir,
 ) {
     // SAFETY: see the comment above the callbacks.
-    let pool = unsafe { sync_pool(dev) };
-    // SAFETY: the caller's mapped list, alive for the call.
-    let first = unsafe { SgEntry::from_raw(sg) };
-    if let (Some((o, pool)), Some(first)) = (pool, first) {
-        if !matches!(
-            pool.sync_sg(o.client(), &first, dir, crate::pool::Way::Out),
-            Owner::IommuDma
-        ) {
-            return;
-        }
+    if !unsafe { pool_sync_sg(dev, sg, dir, Way::Out) } {
+        // SAFETY: see the comment above the callbacks.
+        unsafe { bindings::iommu_dma_sync_sg_for_cpu(dev, sg, nents, dir) }
     }
-    // SAFETY: see the comment above the callbacks.
-    unsafe { bindings::iommu_dma_sync_sg_for_cpu(dev, sg, nents, dir) }
 }
 
 /// `sync_sg_for_device`: copies a bounced list in.
@@ -580,19 +586,10 @@ unsafe extern "C" fn sync_sg_for_device(
     dir: Dir,
 ) {
     // SAFETY: see the comment above the callbacks.
-    let pool = unsafe { sync_pool(dev) };
-    // SAFETY: the caller's mapped list, alive for the call.
-    let first = unsafe { SgEntry::from_raw(sg) };
-    if let (Some((o, pool)), Some(first)) = (pool, first) {
-        if !matches!(
-            pool.sync_sg(o.client(), &first, dir, crate::pool::Way::In),
-            Owner::IommuDma
-        ) {
-            return;
-        }
+    if !unsafe { pool_sync_sg(dev, sg, dir, Way::In) } {
+        // SAFETY: see the comment above the callbacks.
+        unsafe { bindings::iommu_dma_sync_sg_for_device(dev, sg, nents, dir) }
     }
-    // SAFETY: see the comment above the callbacks.
-    unsafe { bindings::iommu_dma_sync_sg_for_device(dev, sg, nents, dir) }
 }
 
 /// The ops of an attached device.  With the rudma series the DMA core only

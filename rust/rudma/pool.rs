@@ -85,6 +85,15 @@ pub(crate) enum Owner {
     Misuse,
 }
 
+/// A pool address resolved: class index, slot handle, offset in the slot.
+struct Located<'a> {
+    ci: usize,
+    h: u32,
+    off: usize,
+    cls: &'a Class,
+    slot: &'a slot::Slot,
+}
+
 /// A bounce pool.
 pub(crate) struct Pool {
     domain: *mut bindings::iommu_domain,
@@ -316,11 +325,16 @@ impl Pool {
     }
 
     /// The class, slot handle and offset of a pool address.
-    fn locate(&self, addr: u64) -> Option<(usize, u32, usize)> {
+    fn locate(&self, addr: u64) -> Option<Located<'_>> {
         self.classes.iter().enumerate().find_map(|(ci, cls)| {
-            cls.region()
-                .and_then(|r| r.locate(addr))
-                .map(|(h, off)| (ci, h, off))
+            let (h, off) = cls.region()?.locate(addr)?;
+            Some(Located {
+                ci,
+                h,
+                off,
+                cls,
+                slot: cls.slot(h)?,
+            })
         })
     }
 
@@ -335,10 +349,14 @@ impl Pool {
         attrs: u64,
         sg: Option<(*mut bindings::scatterlist, u32)>,
     ) -> Owner {
-        let Some((ci, h, off)) = self.locate(addr) else {
-            return Owner::IommuDma;
-        };
-        let Some((cls, slot)) = self.classes.get(ci).and_then(|c| Some((c, c.slot(h)?))) else {
+        let Some(Located {
+            ci,
+            h,
+            off,
+            cls,
+            slot,
+        }) = self.locate(addr)
+        else {
             return Owner::IommuDma;
         };
         let m = slot.mapped();
@@ -419,10 +437,7 @@ impl Pool {
         dir: u32,
         way: Way,
     ) -> Owner {
-        let Some((ci, h, off)) = self.locate(addr) else {
-            return Owner::IommuDma;
-        };
-        let Some((cls, slot)) = self.classes.get(ci).and_then(|c| Some((c, c.slot(h)?))) else {
+        let Some(Located { off, cls, slot, .. }) = self.locate(addr) else {
             return Owner::IommuDma;
         };
         let m = slot.mapped();
@@ -451,10 +466,7 @@ impl Pool {
     /// `sync_sg_for_{cpu,device}`: the whole list.
     pub(crate) fn sync_sg(&self, c: &Client, sg: &SgEntry<'_>, dir: u32, way: Way) -> Owner {
         let addr = sg.dma_address();
-        let Some((ci, h, off)) = self.locate(addr) else {
-            return Owner::IommuDma;
-        };
-        let Some(slot) = self.classes.get(ci).and_then(|c| c.slot(h)) else {
+        let Some(Located { off, slot, .. }) = self.locate(addr) else {
             return Owner::IommuDma;
         };
         let m = slot.mapped();
