@@ -18,7 +18,7 @@ DEB_PKGS=(
 	rustc-web rust-web-src rust-web-clippy rustfmt-web
 	clang lld llvm libclang-dev
 	bc flex bison libelf-dev libssl-dev dwarves python3
-	cpio kmod busybox-static fio file
+	cpio kmod busybox-static fio file libc6-dev
 	qemu-system-x86 qemu-system-arm qemu-utils
 	gnuplot-nox
 )

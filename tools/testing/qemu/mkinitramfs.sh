@@ -44,6 +44,13 @@ copy_prog() {
 }
 copy_prog /usr/bin/fio
 
+# The kernel's own DMA map benchmark tool (CONFIG_DMA_MAP_BENCHMARK),
+# static, from the same tree.
+clang -static -O2 -w -I"$KSRC/include/uapi" -I"$KSRC/include" \
+	-o "$STAGE/usr/bin/dma_map_benchmark" \
+	"$KSRC/tools/testing/selftests/dma/dma_map_benchmark.c" ||
+	die "cannot build dma_map_benchmark"
+
 shopt -s nullglob
 kos=("$TOP"/*.ko)
 [ ${#kos[@]} -gt 0 ] || die "no modules built (run make modules)"
