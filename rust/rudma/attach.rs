@@ -23,6 +23,7 @@ use crate::bdf::{self, Bdf};
 use crate::device::{Device, DeviceGuard, DeviceRef};
 use crate::iommu::{Domain, Group};
 use crate::ops::DevOps;
+use crate::option_slots::free_slot;
 use crate::pci::PciDevRef;
 use crate::pool::Client;
 use crate::pools::Pools;
@@ -61,16 +62,6 @@ pub(crate) struct Registry {
     pools: Pools,
 }
 
-/// Index of a free slot in `slots`, growing it if needed, so that filling
-/// the slot later cannot fail.
-fn free_slot<T>(slots: &mut KVec<Option<T>>) -> Result<usize> {
-    if let Some(i) = slots.as_slice().iter().position(|s| s.is_none()) {
-        return Ok(i);
-    }
-    slots.push(None, GFP_KERNEL)?;
-    Ok(slots.len() - 1)
-}
-
 impl Registry {
     pub(crate) fn new(pools: Pools) -> impl PinInit<Self> {
         pin_init!(Self {
@@ -99,15 +90,13 @@ impl Registry {
         }
         check_attachable(bdf, guard)?;
         // Everything that can fail happens before the device changes.
-        let slot = free_slot(&mut inner.attached)?;
+        let slot = free_slot(&mut inner.attached, GFP_KERNEL)?;
         let pool = self.pools.get(dev, &Client::new(dev))?;
         // SAFETY: a pool from `Pools::get` lives until the matching `put`,
         // which detach (or the error path below) calls after dropping the
         // `DevOps`'s use of it.
-        let ops = KBox::new(
-            unsafe { DevOps::new(Client::new(dev), pool.map(|p| p.as_ref())) },
-            GFP_KERNEL,
-        );
+        let dev_ops = unsafe { DevOps::new(Client::new(dev), pool.map(|p| p.as_ref())) };
+        let ops = KBox::new(dev_ops, GFP_KERNEL);
         let ops = match ops {
             Ok(ops) if crate::module_get() => ops,
             other => {
@@ -229,7 +218,7 @@ impl Registry {
         if inner.pending.as_slice().iter().flatten().any(|b| *b == bdf) {
             return Ok(());
         }
-        let i = free_slot(&mut inner.pending)?;
+        let i = free_slot(&mut inner.pending, GFP_KERNEL)?;
         inner.pending[i] = Some(bdf);
         Ok(())
     }

@@ -14,6 +14,7 @@ use crate::bindings;
 use crate::device::Device;
 use crate::fmt_buf::FmtBuf;
 use crate::iommu::{Domain, Group};
+use crate::option_slots::free_slot;
 use crate::pool::{Client, Params, Pool};
 use crate::try_mutex::TryMutex;
 use core::ptr::NonNull;
@@ -74,13 +75,7 @@ impl Pools {
         let group = Group::of(dev).map_or(-1, |g| g.id());
         let pool = KBox::new(Pool::new(domain.as_raw(), group, c, &p)?, GFP_KERNEL)?;
         let ptr = NonNull::from(&*pool);
-        let i = match set.iter().position(|e| e.is_none()) {
-            Some(i) => i,
-            None => {
-                set.push(None, GFP_KERNEL)?;
-                set.len() - 1
-            }
-        };
+        let i = free_slot(&mut set, GFP_KERNEL)?;
         set[i] = Some(Entry { pool, users: 1 });
         pr_info!(
             "pool for group {}: classes up to {} bytes, {} slots each\n",

@@ -79,6 +79,9 @@ mod iova;
 #[path = "../common/irq_lock.rs"]
 mod irq_lock;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../common/option_slots.rs"]
+mod option_slots;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../common/pci.rs"]
 mod pci;
 #[allow(unreachable_pub, dead_code)]

@@ -41,6 +41,9 @@ mod irq_lock;
 #[allow(unreachable_pub, dead_code)]
 #[path = "../iova/link_layout.rs"]
 mod link_layout;
+#[allow(unreachable_pub, dead_code)]
+#[path = "../common/option_slots.rs"]
+mod option_slots;
 
 module! {
     type: RudmaIova,

@@ -8,6 +8,7 @@ use crate::bindings;
 use crate::device::Device;
 use crate::irq_lock::{IrqLock, LockKind};
 use crate::mapping::IovaMapping;
+use crate::option_slots::free_slot;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::c_str;
 use kernel::prelude::*;
@@ -95,14 +96,8 @@ pub(crate) unsafe extern "C" fn rudma_iova_try_alloc(
     };
     let (addr, size) = (m.addr(), m.size());
     let mut t = t.lock();
-    let i = match t.iter().position(|m| m.is_none()) {
-        Some(i) => i,
-        None => {
-            if t.push(None, GFP_ATOMIC).is_err() {
-                return false; // `m` drops: IOVA freed
-            }
-            t.len() - 1
-        }
+    let Ok(i) = free_slot(&mut t, GFP_ATOMIC) else {
+        return false; // `m` drops: IOVA freed
     };
     t[i] = Some(m);
     state.addr = addr;
