@@ -78,6 +78,24 @@ impl Device {
         unsafe { bindings::rudma_dev_dma_iommu(self.as_raw()) }
     }
 
+    /// Whether the device's DMA is cache coherent.
+    pub fn is_dma_coherent(&self) -> bool {
+        // SAFETY: `self` is a valid device.
+        unsafe { bindings::rudma_dev_is_dma_coherent(self.as_raw()) }
+    }
+
+    /// Whether it is an untrusted PCI device (`pci_dev->untrusted`).
+    pub fn is_untrusted(&self) -> bool {
+        // SAFETY: `self` is a valid device.
+        unsafe { bindings::rudma_dev_is_untrusted(self.as_raw()) }
+    }
+
+    /// Its streaming DMA mask.
+    pub fn dma_mask(&self) -> u64 {
+        // SAFETY: `self` is a valid device.
+        unsafe { bindings::rudma_dma_get_mask(self.as_raw()) }
+    }
+
     /// Whether the DMA API skips sync calls (`dev->dma_skip_sync`).
     pub fn dma_skip_sync(&self) -> bool {
         // SAFETY: `self` is a valid device.

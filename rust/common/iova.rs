@@ -46,6 +46,11 @@ impl IovaRange {
         self.addr
     }
 
+    /// The device the range was reserved for.
+    pub fn device(&self) -> &Device {
+        self.dev.device()
+    }
+
     /// The size asked for.
     pub fn size(&self) -> usize {
         self.size

@@ -7,9 +7,11 @@
 
 use crate::bindings;
 use crate::cache_key::CacheKey;
-use crate::device::{Device, DeviceRef};
+use crate::device::Device;
 use crate::iommu::Domain;
+use crate::iova::IovaRange;
 use crate::link_layout::{Layout, LinkError, Linked, Span};
+use core::mem::ManuallyDrop;
 use kernel::prelude::*;
 
 /// Largest reservation: beyond it the caller's classic path is as good,
@@ -24,13 +26,12 @@ fn einval(_: LinkError) -> Error {
 ///
 /// # Invariants
 ///
-/// `[base, base + layout.alloc_len())` was reserved with
-/// `iommu_dma_alloc_iova_range` for `dev`, whose iommu-dma domain is
-/// `domain`; exactly the granules marked in `linked` are mapped in it.
+/// `range` (`layout.alloc_len()` bytes) was reserved for its device, whose
+/// iommu-dma domain is `domain`; exactly the granules marked in `linked`
+/// are mapped in it.  `range` is dropped only by `Drop`.
 pub(crate) struct IovaMapping {
-    dev: DeviceRef,
+    range: ManuallyDrop<IovaRange>,
     domain: *mut bindings::iommu_domain,
-    base: u64,
     layout: Layout,
     granule: u64,
     coherent: bool,
@@ -49,45 +50,34 @@ impl IovaMapping {
     /// `EINVAL` for a zero or too large size; `ENOSPC`/`ENOMEM` when out of
     /// IOVA space or memory.  Any context.
     pub(crate) fn try_alloc(dev: &Device, phys: u64, size: u64) -> Result<Self> {
-        let raw = dev.as_raw();
-        // SAFETY: a valid device; the shims only read it.
-        let (untrusted, coherent) = unsafe {
-            (
-                bindings::rudma_dev_is_untrusted(raw),
-                bindings::rudma_dev_is_dma_coherent(raw),
-            )
-        };
         let domain = Domain::of(dev).ok_or(ENODEV)?;
-        if !dev.dma_iommu() || !domain.domain_type().is_dma_api() || untrusted {
+        if !dev.dma_iommu() || !domain.domain_type().is_dma_api() || dev.is_untrusted() {
             return Err(ENODEV);
         }
         let granule = domain.granule() as u64;
         let layout = Layout::new(phys, size, granule, MAX_SIZE).ok_or(EINVAL)?;
         let mut linked = KVec::new();
         linked.extend_with(Linked::words_for(layout.granules()), 0, GFP_ATOMIC)?;
-        let len = layout.alloc_len() as usize;
-        // SAFETY: a valid device with an iommu-dma domain.
-        let limit = unsafe { bindings::rudma_dma_get_mask(raw) };
-        // SAFETY: as above; the range is freed in `Drop`.
-        let base = unsafe { bindings::iommu_dma_alloc_iova_range(raw, len, limit) };
-        if base == 0 {
-            return Err(ENOSPC);
-        }
+        let range = IovaRange::alloc(dev, layout.alloc_len() as usize, dev.dma_mask())?;
         // INVARIANT: reserved just now, nothing linked.
         Ok(Self {
-            dev: DeviceRef::new(dev),
+            range: ManuallyDrop::new(range),
             domain: domain.as_raw(),
-            base,
             layout,
             granule,
-            coherent,
+            coherent: dev.is_dma_coherent(),
             linked,
         })
     }
 
+    /// First IOVA of the reservation (granule aligned).
+    fn base(&self) -> u64 {
+        self.range.addr()
+    }
+
     /// The caller's DMA address of offset 0.
     pub(crate) fn addr(&self) -> u64 {
-        self.base + self.layout.pad()
+        self.base() + self.layout.pad()
     }
 
     /// Bytes reserved for the caller.
@@ -97,7 +87,7 @@ impl IovaMapping {
 
     /// The device the range was reserved for.
     pub(crate) fn device(&self) -> &Device {
-        self.dev.device()
+        self.range.device()
     }
 
     /// Maps `len` bytes of `phys` at `offset`, without an IOTLB sync, and
@@ -114,7 +104,7 @@ impl IovaMapping {
         let span = self.layout.link(phys, offset, len).map_err(einval)?;
         let key = CacheKey::new(dir, attrs).ok_or(EINVAL)?;
         Linked::new(&mut self.linked).link(&span).map_err(einval)?;
-        let iova = self.base + span.iova_off;
+        let iova = self.base() + span.iova_off;
         // SAFETY: the granules are reserved for us and were not mapped
         // (checked above); the caller owns `phys` for the mapping's life.
         let ret = unsafe {
@@ -135,7 +125,7 @@ impl IovaMapping {
             // SAFETY: mapped just now (page tables; no IOTLB needed).
             unsafe {
                 bindings::iommu_dma_sync_single_for_device(
-                    self.dev.device().as_raw(),
+                    self.range.device().as_raw(),
                     self.addr() + offset,
                     len as usize,
                     dir,
@@ -155,7 +145,7 @@ impl IovaMapping {
         let ret = unsafe {
             bindings::iommu_sync_map(
                 self.domain,
-                (self.base + span.iova_off) as _,
+                (self.base() + span.iova_off) as _,
                 span.len as usize,
             )
         };
@@ -179,7 +169,7 @@ impl IovaMapping {
 
     /// CPU cache maintenance (non-coherent), then the unmap.
     fn unmap(&self, span: &Span, dir: u32, attrs: u64) {
-        let iova = self.base + span.iova_off;
+        let iova = self.base() + span.iova_off;
         if !self.coherent && attrs & crate::cache_key::ATTR_SKIP_CPU_SYNC == 0 {
             // Granule by granule (linked pages need not be contiguous),
             // and only the caller's bytes: the pad before the data and the
@@ -194,8 +184,8 @@ impl IovaMapping {
                 // SAFETY: mapped bytes of our reservation.
                 unsafe {
                     bindings::iommu_dma_sync_single_for_cpu(
-                        self.dev.device().as_raw(),
-                        self.base + lo,
+                        self.range.device().as_raw(),
+                        self.base() + lo,
                         (hi - lo) as usize,
                         dir,
                     )
@@ -268,21 +258,15 @@ impl Drop for IovaMapping {
         // A reservation outliving its driver binding (left behind by a
         // consumer, torn down at unload) may find the device in another
         // domain: then nothing here is ours to unmap or free.
-        if !Domain::of(self.dev.device()).is_some_and(|d| core::ptr::eq(d.as_raw(), self.domain)) {
-            pr_warn!("iova: domain of {:#x} changed; leaking it\n", self.base);
+        if !Domain::of(self.range.device()).is_some_and(|d| core::ptr::eq(d.as_raw(), self.domain))
+        {
+            pr_warn!("iova: domain of {:#x} changed; leaking it\n", self.base());
             return;
         }
         if self.is_linked() {
             self.unlink_all(crate::cache_key::DIR_BIDIRECTIONAL, 0);
         }
-        // SAFETY: by the type invariant the range is ours and (now)
-        // nothing is mapped in it.
-        unsafe {
-            bindings::iommu_dma_free_iova_range(
-                self.dev.device().as_raw(),
-                self.base,
-                self.layout.alloc_len() as usize,
-            )
-        };
+        // SAFETY: dropped once, here; nothing is mapped in it any more.
+        unsafe { ManuallyDrop::drop(&mut self.range) };
     }
 }

@@ -36,6 +36,9 @@ mod domain_type;
 #[path = "../common/iommu.rs"]
 mod iommu;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../common/iova.rs"]
+mod iova;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../common/irq_lock.rs"]
 mod irq_lock;
 #[allow(unreachable_pub, dead_code)]

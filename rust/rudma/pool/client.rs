@@ -27,15 +27,11 @@ unsafe impl Sync for Client {}
 impl Client {
     /// Reads the facts of an attached device.
     pub(crate) fn new(dev: &Device) -> Self {
-        let d = dev.as_raw();
-        // SAFETY: `d` is a valid device (borrowed); the shims only read it.
-        unsafe {
-            Self {
-                dev: d,
-                untrusted: bindings::rudma_dev_is_untrusted(d),
-                coherent: bindings::rudma_dev_is_dma_coherent(d),
-                granule: crate::iommu::Domain::of(dev).map_or(0, |dom| dom.granule()),
-            }
+        Self {
+            dev: dev.as_raw(),
+            untrusted: dev.is_untrusted(),
+            coherent: dev.is_dma_coherent(),
+            granule: crate::iommu::Domain::of(dev).map_or(0, |dom| dom.granule()),
         }
     }
 
