@@ -148,35 +148,6 @@ impl DevOps {
         })
     }
 
-    /// The ops and pool of a device, when it bounces and `attrs` allow.
-    ///
-    /// # Safety
-    ///
-    /// As for [`DevOps::of`].
-    unsafe fn bouncing<'a>(dev: Dev, attrs: c_ulong) -> Option<(&'a DevOps, &'a Pool)> {
-        // SAFETY: the caller's guarantee is `of`'s.
-        let o = unsafe { DevOps::of(dev) }?;
-        let pool = o.pool()?;
-        if o.draining.load(Ordering::Acquire) {
-            return None;
-        }
-        if attrs & DMA_ATTR_PERSISTENT_STREAMING != 0 {
-            // Mapped in place by iommu-dma, as the owner needs; on an
-            // untrusted device that costs sub-page protection: honoured,
-            // said once per device, counted.
-            pool.stats.persistent.inc();
-            if o.client.untrusted {
-                pool.stats.persistent_untrusted.inc();
-                if !o.warned_persistent.swap(true, Ordering::Relaxed) {
-                    // SAFETY: a valid device (the caller's guarantee).
-                    unsafe { bindings::rudma_warn_persistent_untrusted(dev) };
-                }
-            }
-            return None;
-        }
-        Some((o, pool))
-    }
-
     fn mapped(&self) {
         self.inflight.fetch_add(1, Ordering::Relaxed);
         self.maps.fetch_add(1, Ordering::Relaxed);
@@ -202,6 +173,57 @@ impl DevOps {
 // and the forwarded iommu-dma calls require; the arguments are the DMA API
 // caller's, passed on unchanged.  Each callback's `# Safety` section says
 // so: they are only ever called through `DevOps::ops`.
+
+/// Where a new streaming mapping goes: decided once per map call.
+enum Route<'a> {
+    /// Into the device's pool (iommu-dma when the pool cannot serve it).
+    Pool(&'a DevOps, &'a Pool),
+    /// In place through iommu-dma, widened to whole granules: a persistent
+    /// mapping on an untrusted pooled device (scatterlists: iommu-dma).
+    InPlace(&'a DevOps),
+    /// Straight to iommu-dma, counted if the ops are still there.
+    IommuDma(Option<&'a DevOps>),
+}
+
+/// Routes a map call with `attrs` for `dev`.  Persistent mappings are
+/// counted (and on an untrusted device said once), except while the
+/// device drains for detach.
+///
+/// # Safety
+///
+/// As for [`DevOps::of`].
+unsafe fn route<'a>(dev: Dev, attrs: c_ulong) -> Route<'a> {
+    // SAFETY: the caller's guarantee is `of`'s.
+    let Some(o) = (unsafe { DevOps::of(dev) }) else {
+        return Route::IommuDma(None);
+    };
+    let Some(pool) = o.pool() else {
+        return Route::IommuDma(Some(o));
+    };
+    let persistent = attrs & DMA_ATTR_PERSISTENT_STREAMING != 0;
+    if o.draining.load(Ordering::Acquire) {
+        return if persistent && o.client.untrusted {
+            Route::InPlace(o)
+        } else {
+            Route::IommuDma(Some(o))
+        };
+    }
+    if !persistent {
+        return Route::Pool(o, pool);
+    }
+    // Mapped in place, as the owner needs; on an untrusted device that
+    // costs sub-page protection: honoured, said once per device, counted.
+    pool.stats.persistent.inc();
+    if !o.client.untrusted {
+        return Route::IommuDma(Some(o));
+    }
+    pool.stats.persistent_untrusted.inc();
+    if !o.warned_persistent.swap(true, Ordering::Relaxed) {
+        // SAFETY: a valid device (the caller's guarantee).
+        unsafe { bindings::rudma_warn_persistent_untrusted(dev) };
+    }
+    Route::InPlace(o)
+}
 
 /// Counts a streaming mapping made through the ops.
 ///
@@ -242,52 +264,38 @@ unsafe extern "C" fn map_page(
     attrs: c_ulong,
 ) -> bindings::dma_addr_t {
     // SAFETY: see the comment above the callbacks.
-    if let Some((o, pool)) = unsafe { DevOps::bouncing(dev, attrs) } {
-        // SAFETY: the caller's page.
-        let phys = unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
-        let page_size = crate::dma::PAGE_SIZE as u64;
-        let in_page = (phys & (page_size - 1)) as usize;
-        if let Some(a) = pool.map(
-            o.client(),
-            crate::pool::Orig::Phys(phys),
-            in_page,
-            size,
-            dir,
-            attrs as u64,
-        ) {
-            o.mapped_slot();
-            return a;
+    let (o, addr) = match unsafe { route(dev, attrs) } {
+        Route::Pool(o, pool) => {
+            // SAFETY: the caller's page.
+            let phys = unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
+            let in_page = (phys & (crate::dma::PAGE_SIZE as u64 - 1)) as usize;
+            let orig = crate::pool::Orig::Phys(phys);
+            if let Some(a) = pool.map(o.client(), orig, in_page, size, dir, attrs as u64) {
+                o.mapped_slot();
+                return a;
+            }
+            // SAFETY: see the comment above the callbacks.
+            let a = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
+            (Some(o), a)
         }
-    }
-    // SAFETY: see the comment above the callbacks.
-    let addr = if let Some(c) = unsafe { persistent_untrusted(dev, attrs) } {
-        // SAFETY: see the comment above the callbacks; a pool exists, so
-        // the granule is at most a page.
-        unsafe { map_in_place(dev, page, offset, size, dir, attrs, c) }
-    } else {
-        // SAFETY: see the comment above the callbacks.
-        unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) }
+        Route::InPlace(o) => {
+            // SAFETY: see the comment above the callbacks; a pool exists, so
+            // the granule is at most a page.
+            let a = unsafe { map_in_place(dev, page, offset, size, dir, attrs, o.client()) };
+            (Some(o), a)
+        }
+        Route::IommuDma(o) => {
+            // SAFETY: see the comment above the callbacks.
+            let a = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
+            (o, a)
+        }
     };
     if addr != DMA_MAPPING_ERROR {
-        // SAFETY: see the comment above the callbacks.
-        unsafe { note_mapped(dev) };
+        if let Some(o) = o {
+            o.mapped();
+        }
     }
     addr
-}
-
-/// The device facts, if a mapping is a persistent one on an untrusted,
-/// pooled device.
-///
-/// # Safety
-///
-/// As for [`DevOps::of`].
-unsafe fn persistent_untrusted<'a>(dev: Dev, attrs: c_ulong) -> Option<&'a Client> {
-    if attrs & DMA_ATTR_PERSISTENT_STREAMING == 0 {
-        return None;
-    }
-    // SAFETY: the caller's guarantee is `of`'s.
-    let o = unsafe { DevOps::of(dev) }?;
-    (o.pool().is_some() && o.client.untrusted).then_some(&o.client)
 }
 
 /// Maps the whole IOMMU granules around a buffer through iommu-dma and
@@ -379,22 +387,28 @@ unsafe extern "C" fn map_sg(
     attrs: c_ulong,
 ) -> c_int {
     // SAFETY: see the comment above the callbacks.
-    let bouncing = unsafe { DevOps::bouncing(dev, attrs) };
-    if let (Some((o, pool)), Ok(n)) = (bouncing, u32::try_from(nents)) {
-        // SAFETY: the caller's list of `nents` entries, alive for the call
-        // and until unmap.
-        if let Some(first) = unsafe { SgEntry::from_raw(sg) } {
-            if let Some(count) = pool.map_sg(o.client(), &first, n, dir, attrs as u64) {
-                o.mapped_slot();
-                return count as c_int;
+    let o = match unsafe { route(dev, attrs) } {
+        Route::Pool(o, pool) => {
+            // SAFETY: the caller's list of `nents` entries, alive for the
+            // call and until unmap.
+            let first = unsafe { SgEntry::from_raw(sg) };
+            if let (Some(first), Ok(n)) = (first, u32::try_from(nents)) {
+                if let Some(count) = pool.map_sg(o.client(), &first, n, dir, attrs as u64) {
+                    o.mapped_slot();
+                    return count as c_int;
+                }
             }
+            Some(o)
         }
-    }
+        Route::InPlace(o) => Some(o),
+        Route::IommuDma(o) => o,
+    };
     // SAFETY: see the comment above the callbacks.
     let ret = unsafe { bindings::iommu_dma_map_sg(dev, sg, nents, dir, attrs) };
     if ret > 0 {
-        // SAFETY: see the comment above the callbacks.
-        unsafe { note_mapped(dev) };
+        if let Some(o) = o {
+            o.mapped();
+        }
     }
     ret
 }
