@@ -78,13 +78,10 @@ rudma_write() {
 	sh -c "echo '$2' > '$1'"
 }
 
-# fio write+verify of SIZE at block size BS on the NVMe disk, quietly.
+# fio write+verify of SIZE at block size BS on the NVMe disk, quietly
+# (rudma_fio below, one job at depth 16).
 rudma_fio_verify() {
-	local bs=$1 size=$2 log=/tmp/fio-verify.log
-	fio --name=verify --filename="$(rudma_nvme_disk)" --direct=1 \
-		--ioengine=libaio --iodepth=16 --rw=write --bs="$bs" \
-		--size="$size" --verify=crc32c --do_verify=1 --verify_fatal=1 \
-		--output=$log >/dev/null 2>&1 && grep -q "err= 0" $log
+	rudma_fio write "$1" 16 1 "$2"
 }
 
 # The PCI address of the first device with the given vendor and device id.
