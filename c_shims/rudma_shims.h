@@ -85,7 +85,7 @@ void rudma_sg_set_dma(struct scatterlist *sg, dma_addr_t addr,
 /* iommu_unmap_batch.c */
 struct iommu_domain;
 size_t rudma_iommu_unmap_batch(struct iommu_domain *domain, const u64 *iovas,
-			       size_t n, size_t size);
+			       size_t n, size_t size, u64 *failed);
 
 /* bad_dma.c */
 void rudma_report_bad_dma(struct device *dev, const char *what,

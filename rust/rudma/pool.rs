@@ -609,11 +609,19 @@ impl Pool {
             });
             cls.release(self.domain, &batch);
             let inuse = cls.stats.inuse.get();
+            let quarantined = cls.stats.quarantined.get();
             if inuse > 0 {
                 pr_warn!(
                     "pool: group {}: {} slots of {} bytes never unmapped; leaking them and their region\n",
                     self.group,
                     inuse,
+                    cls.size()
+                );
+            } else if quarantined > 0 {
+                pr_err!(
+                    "pool: group {}: {} slots of {} bytes failed to unmap; leaking their region\n",
+                    self.group,
+                    quarantined,
                     cls.size()
                 );
             } else {

@@ -27,8 +27,9 @@ fn einval(_: LinkError) -> Error {
 /// # Invariants
 ///
 /// `range` (`layout.alloc_len()` bytes) was reserved for its device, whose
-/// iommu-dma domain is `domain`; exactly the granules marked in `linked`
-/// are mapped in it.  `range` is dropped only by `Drop`.
+/// iommu-dma domain is `domain`; the granules marked in `linked` are
+/// mapped in it, and no others unless `unmap_failed` (then `range` is
+/// leaked, never given back).  `range` is dropped only by `Drop`.
 pub(crate) struct IovaMapping {
     range: ManuallyDrop<IovaRange>,
     domain: *mut bindings::iommu_domain,
@@ -36,6 +37,9 @@ pub(crate) struct IovaMapping {
     granule: u64,
     coherent: bool,
     linked: KVec<u64>,
+    /// An unmap of a link failed (the IOMMU driver could not allocate):
+    /// part of the range may still translate.
+    unmap_failed: bool,
 }
 
 // SAFETY: the domain pointer is only passed to IOMMU calls, which may be
@@ -67,6 +71,7 @@ impl IovaMapping {
             granule,
             coherent: dev.is_dma_coherent(),
             linked,
+            unmap_failed: false,
         })
     }
 
@@ -168,7 +173,7 @@ impl IovaMapping {
     }
 
     /// CPU cache maintenance (non-coherent), then the unmap.
-    fn unmap(&self, span: &Span, dir: u32, attrs: u64) {
+    fn unmap(&mut self, span: &Span, dir: u32, attrs: u64) {
         let iova = self.base() + span.iova_off;
         if !self.coherent && attrs & crate::cache_key::ATTR_SKIP_CPU_SYNC == 0 {
             // Granule by granule (linked pages need not be contiguous),
@@ -192,12 +197,24 @@ impl IovaMapping {
                 };
             }
         }
-        // SAFETY: the span is mapped in our domain and nobody else's.
-        let done =
-            unsafe { bindings::rudma_iommu_unmap_batch(self.domain, &iova, 1, span.len as usize) };
+        let mut failed = 0u64;
+        // SAFETY: the span is mapped in our domain and nobody else's; one
+        // range fits the 64-bit `failed` mask.
+        let done = unsafe {
+            bindings::rudma_iommu_unmap_batch(
+                self.domain,
+                &iova,
+                1,
+                span.len as usize,
+                &mut failed,
+            )
+        };
         if done != span.len as usize {
-            pr_warn!(
-                "iova: unmapped {} of {} bytes at {:#x}\n",
+            // It may still translate: the IOVA must never be handed out
+            // again, so the whole reservation is leaked at free.
+            self.unmap_failed = true;
+            pr_err!(
+                "iova: unmapped {} of {} bytes at {:#x}; the reservation will be leaked\n",
                 done,
                 span.len,
                 iova
@@ -265,6 +282,10 @@ impl Drop for IovaMapping {
         }
         if self.is_linked() {
             self.unlink_all(crate::cache_key::DIR_BIDIRECTIONAL, 0);
+        }
+        if self.unmap_failed {
+            pr_err!("iova: leaking {:#x}: part of it may still translate\n", self.base());
+            return;
         }
         // SAFETY: dropped once, here; nothing is mapped in it any more.
         unsafe { ManuallyDrop::drop(&mut self.range) };

@@ -4,7 +4,7 @@
 //! slots without pages, and one depot of cached slots per cache key.
 
 use super::client::Client;
-use super::slot::{Slot, CACHED, EMPTY, IN_USE};
+use super::slot::{Slot, CACHED, EMPTY, IN_USE, QUARANTINED};
 use super::stats::ClassStats;
 use crate::bindings;
 use crate::cache_key::{CacheKey, KEYS};
@@ -199,8 +199,9 @@ impl Class {
     }
 
     /// Unmaps the slots of `batch` (one IOTLB invalidation), frees their
-    /// pages and puts them on the free list.  Each must have been taken
-    /// out of the caches (or be a leaked in-use slot at teardown).
+    /// pages and puts them on the free list; a slot whose unmap failed is
+    /// quarantined instead.  Each must have been taken out of the caches
+    /// (or be a leaked in-use slot at teardown).
     pub(crate) fn release(&self, domain: *mut bindings::iommu_domain, batch: &Batch) {
         let Some(region) = self.region().filter(|_| !batch.is_empty()) else {
             return;
@@ -213,27 +214,50 @@ impl Class {
                 n += 1;
             }
         }
+        let mut failed = 0u64;
         // SAFETY: each IOVA is a slot of our region mapped with `size`
-        // bytes in `domain`; nobody uses them any more.
-        let done =
-            unsafe { bindings::rudma_iommu_unmap_batch(domain, iovas.as_ptr(), n, self.size) };
+        // bytes in `domain`; nobody uses them any more.  `n <= BATCH`,
+        // which is 64, the width of `failed`.
+        let done = unsafe {
+            bindings::rudma_iommu_unmap_batch(domain, iovas.as_ptr(), n, self.size, &mut failed)
+        };
         if done != n * self.size {
-            pr_warn!(
-                "pool: class {}: unmapped {} of {} bytes\n",
+            pr_err!(
+                "pool: class {}: unmapped {} of {} bytes; {} slots quarantined\n",
                 self.size,
                 done,
-                n * self.size
+                n * self.size,
+                failed.count_ones()
             );
         }
         let mut free = self.free.lock();
+        // Walks the batch in the order `iovas` was filled.
+        let mut i = 0;
         for &h in batch.as_slice() {
             let Some(slot) = self.slot(h) else { continue };
+            let bit = if region.iova(h).is_some() {
+                i += 1;
+                failed & (1 << (i - 1)) != 0
+            } else {
+                false
+            };
             if slot.state() == CACHED {
                 self.stats.cached.add(-1);
             } else if slot.state() == IN_USE {
                 self.stats.inuse.add(-1);
             }
             let page = slot.take_pages();
+            if bit {
+                // May still translate: the device could reach the pages
+                // through it, and a new mapping of the IOVA would clash.
+                // Leak both for good.
+                slot.set_state(QUARANTINED);
+                self.stats.quarantined.add(1);
+                if !page.is_null() {
+                    self.stats.mem.add(-(self.size as i64));
+                }
+                continue;
+            }
             if !page.is_null() {
                 // SAFETY: the slot's pages, no longer mapped.
                 unsafe { bindings::rudma_free_pages(page, self.size) };

@@ -23,6 +23,9 @@ pub(crate) const EMPTY: u32 = 0;
 pub(crate) const CACHED: u32 = 1;
 /// Serving a mapping.
 pub(crate) const IN_USE: u32 = 2;
+/// Its IOMMU unmap failed: it may still translate, so its pages are
+/// leaked and its IOVA is never used again (nor its region freed).
+pub(crate) const QUARANTINED: u32 = 3;
 
 /// What a slot is bouncing for.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -63,6 +63,8 @@ pub(crate) struct ClassStats {
     pub(crate) cached: Gauge,
     /// Bytes of bounce pages held now.
     pub(crate) mem: Gauge,
+    /// Slots whose IOMMU unmap failed, leaked with their pages.
+    pub(crate) quarantined: Gauge,
 }
 
 /// Counters of a whole pool.
@@ -85,7 +87,8 @@ impl ClassStats {
         let _ = writeln!(
             w,
             "  class size={} slots={} base={:#x} maps={} hits={} misses={} \
-             fallbacks={} copied={} released={} inuse={} cached={} mem={}",
+             fallbacks={} copied={} released={} inuse={} cached={} mem={} \
+             quarantined={}",
             size,
             slots,
             base,
@@ -97,7 +100,8 @@ impl ClassStats {
             self.released.get(),
             self.inuse.get(),
             self.cached.get(),
-            self.mem.get()
+            self.mem.get(),
+            self.quarantined.get()
         );
     }
 }
