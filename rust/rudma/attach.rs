@@ -116,7 +116,7 @@ impl Registry {
             dev: DeviceRef::new(dev),
             ops,
         });
-        inner.forget_pending(bdf);
+        let _ = inner.forget_pending(bdf);
         pr_info!(
             "{}: attached ({} driver, domain {}, {})\n",
             bdf,
@@ -134,7 +134,13 @@ impl Registry {
     }
 
     /// Detaches from the device named `bdf` (sysfs `detach`).
+    /// A pending attach (`attach=` of a device not bound yet, or not
+    /// there yet) is cancelled instead.
     pub(crate) fn detach_bdf(&self, bdf: Bdf) -> Result {
+        if self.inner.lock().forget_pending(bdf) {
+            pr_info!("{}: pending attach cancelled\n", bdf);
+            return Ok(());
+        }
         with_locked_pci_dev(bdf, "detach", |guard| self.detach_locked(guard, true))
     }
 
@@ -225,7 +231,7 @@ impl Registry {
 
     /// Forgets a device remembered by [`Self::add_pending`].
     pub(crate) fn remove_pending(&self, bdf: Bdf) {
-        self.inner.lock().forget_pending(bdf);
+        let _ = self.inner.lock().forget_pending(bdf);
     }
 
     /// PCI bus events: attach pending devices when bound, detach attached
@@ -295,12 +301,16 @@ impl Inner {
         })
     }
 
-    fn forget_pending(&mut self, bdf: Bdf) {
+    /// Forgets a pending attach; true if there was one.
+    fn forget_pending(&mut self, bdf: Bdf) -> bool {
+        let mut found = false;
         for p in self.pending.as_mut_slice() {
             if *p == Some(bdf) {
                 *p = None;
+                found = true;
             }
         }
+        found
     }
 }
 
