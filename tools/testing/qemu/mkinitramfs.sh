@@ -50,6 +50,9 @@ clang -static -O2 -w -I"$KSRC/include/uapi" -I"$KSRC/include" \
 	-o "$STAGE/usr/bin/dma_map_benchmark" \
 	"$KSRC/tools/testing/selftests/dma/dma_map_benchmark.c" ||
 	die "cannot build dma_map_benchmark"
+# fail_nth: one write(2) with its Nth allocation failing (suite faults).
+clang -static -O2 -Wall -Werror -o "$STAGE/usr/bin/fail_nth" \
+	"$TOP/tools/testing/selftests/rudma/fail_nth.c" || die "cannot build fail_nth"
 
 shopt -s nullglob
 kos=("$TOP"/*.ko)
