@@ -95,10 +95,12 @@ while read -r suite expect args; do
 	else
 		slow=()
 	fi
+	t0=$SECONDS
 	# shellcheck disable=SC2086
 	tools/testing/qemu/run --arch "$ARCH" --variant "$VARIANT" --suite "$suite" --logdir "$logdir" \
 		${kargs:+--append "$kargs"} "${ropts[@]}" "${slow[@]}" ${RUN_ARGS:-}
 	rc=$?
+	wall="$((SECONDS - t0))s"
 	res=$logdir/result.json
 	if [ ! -f "$res" ]; then
 		fail=$((fail + 1)); note "suite $suite" "runner error (exit $rc)"; continue
@@ -111,19 +113,19 @@ print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
 	pass)
 		pass=$((pass + p)); fail=$((fail + f))
 		[ "$problems" -eq 0 ] || fail=$((fail + 1))
-		note "suite $suite" "$p passed, $f failed, $problems log problems"
+		note "suite $suite" "$p passed, $f failed, $problems log problems ($wall)"
 		;;
 	fail-tap)
 		# Exactly the deliberate failure, and the runner said FAIL.
 		if [ $rc -ne 0 ] && [ "$f" -gt 0 ] && [ "$problems" -eq 0 ]; then
-			pass=$((pass + 1)); note "runner catches failing test" "ok"
+			pass=$((pass + 1)); note "runner catches failing test" "ok ($wall)"
 		else
 			fail=$((fail + 1)); note "runner catches failing test" "NOT CAUGHT (rc=$rc)"
 		fi
 		;;
 	fail-log)
 		if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$problems" -gt 0 ]; then
-			pass=$((pass + 1)); note "runner catches $suite" "ok"
+			pass=$((pass + 1)); note "runner catches $suite" "ok ($wall)"
 		else
 			fail=$((fail + 1)); note "runner catches $suite" "NOT CAUGHT (rc=$rc)"
 		fi

@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load through the bounce pool, with data checked:
+#  * fio randrw with crc32c verification over 1 GiB of the NVMe disk,
+#    block sizes 512 B .. 1 MiB, iodepth 64, one job per CPU: no
+#    mismatch, no I/O error;
+#  * 1000 attach/detach cycles of the NVMe device, data written between
+#    each attach and detach and read back after the detach (and the other
+#    way round), so every cycle moves data across a change of DMA ops; no
+#    memory lost over the cycles, no pool left.
+# The stress of every CPU mapping at once (60 s) is in pool_stress.sh.
+
+. /rudma/ktap_helpers.sh
+. /rudma/lib.sh
+
+CYCLES=${RUDMA_LOAD_CYCLES:-1000}
+ktap_print_header
+ktap_set_plan 8
+
+nvme=$(rudma_nvme_bdf)
+disk=$(rudma_nvme_disk)
+cpus=$(nproc)
+insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
+A=$RUDMA_SYSFS/attach
+DT=$RUDMA_SYSFS/detach
+rudma_write $A $nvme || ktap_exit_fail_msg "attach failed"
+
+# 1 GiB in one region per job; randrw writes about half of it, and every
+# block written is read back and checked at the end (do_verify).
+per=$((1024 / cpus))
+log=/tmp/fio-load.log
+start=$(date +%s)
+fio --name=load --filename=$disk --direct=1 --ioengine=libaio --rw=randrw \
+	--bssplit=512/10:4k/25:16k/20:64k/20:128k/15:1m/10 --iodepth=64 \
+	--numjobs=$cpus --size=${per}M --offset_increment=${per}M \
+	--verify=crc32c --do_verify=1 --verify_fatal=1 --group_reporting \
+	--output=$log >/dev/null 2>&1
+rc=$?
+secs=$(($(date +%s) - start))
+sed -n 's/^ *\(read\|write\|READ\|WRITE\):/# &/p' $log
+echo "# fio: $cpus jobs x ${per} MiB, ${secs}s, exit $rc"
+rudma_test "fio randrw verify, 1 GiB, 512B..1M, depth 64, $cpus jobs" \
+	sh -c "[ $rc = 0 ] && grep -q 'err= 0' $log && ! grep -qi 'verify.*fail\|bad magic\|crc32c' $log"
+maps=$(rudma_pool_sum maps)
+echo "# pool: $maps mappings through slots, $(rudma_pool_sum fallbacks) fallbacks, oversize $(rudma_pool_stat oversize)"
+rudma_test "the pool served the load ($maps slot mappings)" test "${maps:-0}" -gt 1000
+rudma_write $DT $nvme
+
+# One cycle: attach; write a pattern (through the pool); detach; read it
+# back (through iommu-dma); then write through iommu-dma and read it back
+# through the pool of the next cycle.  8 KiB blocks at a moving offset.
+pattern() {
+	# 8 KiB, distinct per cycle.
+	printf '%08d' $(seq $1 $(($1 + 1023))) | head -c 8192
+}
+mem_avail() {
+	sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+cycle_bad=0 cycle_err=0
+m0=$(mem_avail)
+start=$(date +%s)
+i=0
+pattern 0 > /tmp/prev
+dd if=/tmp/prev of=$disk bs=8192 seek=0 oflag=direct conv=notrunc 2>/dev/null
+while [ $i -lt $CYCLES ]; do
+	blk=$((i % 4096))
+	if ! rudma_write $A $nvme; then
+		cycle_err=$((cycle_err + 1))
+		break
+	fi
+	# Written before this attach through iommu-dma, read through the pool.
+	dd if=$disk of=/tmp/got bs=8192 skip=$blk count=1 iflag=direct 2>/dev/null
+	cmp -s /tmp/got /tmp/prev || { echo "# cycle $i: block $blk differs (via pool)"; cycle_bad=$((cycle_bad + 1)); }
+	pattern $((i * 1024 + 7)) > /tmp/new
+	nb=$(((i + 1) % 4096))
+	dd if=/tmp/new of=$disk bs=8192 seek=$nb oflag=direct conv=notrunc 2>/dev/null
+	if ! rudma_write $DT $nvme; then
+		cycle_err=$((cycle_err + 1))
+		break
+	fi
+	# Written through the pool, read through iommu-dma.
+	dd if=$disk of=/tmp/got bs=8192 skip=$nb count=1 iflag=direct 2>/dev/null
+	cmp -s /tmp/got /tmp/new || { echo "# cycle $i: block $nb differs (via iommu-dma)"; cycle_bad=$((cycle_bad + 1)); }
+	# The next cycle reads what iommu-dma writes now.
+	pattern $((i * 1024 + 11)) > /tmp/prev
+	dd if=/tmp/prev of=$disk bs=8192 seek=$nb oflag=direct conv=notrunc 2>/dev/null
+	i=$((i + 1))
+done
+secs=$(($(date +%s) - start))
+m1=$(mem_avail)
+echo "# $i cycles in ${secs}s; MemAvailable ${m0} -> ${m1} kB"
+rudma_test "$CYCLES attach/detach cycles completed" test $i = $CYCLES -a $cycle_err = 0
+rudma_test "every block read back as written, across ops changes" test $cycle_bad = 0
+rudma_test "not attached after the cycles" sh -c "! grep -q '^$nvme ' $RUDMA_SYSFS/attached"
+rudma_test "no pool left after the cycles" sh -c "! grep -q '^pool ' $RUDMA_POOLS"
+# A leak of one pool's bookkeeping or one slot page per cycle would show
+# as at least 4 MiB over 1000 cycles.
+rudma_test "memory after the cycles within 4 MiB of before (${m0} -> ${m1} kB)" \
+	test $((m0 - m1)) -lt 4096
+rudma_test "rmmod rudma after the load" rmmod rudma
+ktap_finished
