@@ -51,7 +51,7 @@ help:
 	@echo "make check      host tests, build, boot QEMU, run every kselftest suite"
 	@echo "make check-kasan  the same on a KASAN + kmemleak kernel (not in CI: time)"
 	@echo "make run        build, then a short benchmark: one boot per configuration"
-	@echo "make bench      build, then the full benchmark (QEMU; ~25 min on 2 cores):"
+	@echo "make bench      build, then the full benchmark (QEMU; ~20 min on 2 cores):"
 	@echo "                table, bench/results/<date>.json and .png, README updated"
 	@echo "make suite SUITE=name [RUN_ARGS=...]   run one suite"
 	@echo "make kernel | modules | initramfs | host-test | checkpatch | clippy | rustfmtcheck"
