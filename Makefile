@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # rudma: build a patched Linux 6.12.117, rudma's out-of-tree modules and a
-# QEMU test guest; run the kselftests (make check) or a demo (make run).
+# QEMU test guest; run the kselftests (make check), the benchmark (make
+# bench) or a short version of it (make run).
 #
 # The kernel and every module MUST be built by the same rustc: Debian's
 # rustc-web at /usr/bin/rustc (1.96).  Rust modules link against the
@@ -36,8 +37,12 @@ MODMAKE := $(MAKE) -C $(KOBJ) M=$(CURDIR) ARCH=$(KARCH) LLVM=1 \
 # Extra arguments for the QEMU runner, e.g. RUN_ARGS='--append iommu.strict=0'
 RUN_ARGS ?=
 SUITE ?= demo
+# Extra arguments for tools/testing/bench/bench.py (make bench, make run),
+# e.g. BENCH_ARGS='--configs strict,rudma'; BENCH_ROUNDS and BENCH_RUNTIME
+# in the environment override the rounds and fio seconds per point.
+BENCH_ARGS ?=
 
-.PHONY: all deps kernel modules initramfs host-test check check-kasan run suite \
+.PHONY: all deps kernel modules initramfs host-test check check-kasan run bench suite \
 	checkpatch rustfmt rustfmtcheck clippy clean distclean help
 
 all: modules
@@ -45,7 +50,9 @@ all: modules
 help:
 	@echo "make check      host tests, build, boot QEMU, run every kselftest suite"
 	@echo "make check-kasan  the same on a KASAN + kmemleak kernel (not in CI: time)"
-	@echo "make run        build and boot the guest with a short demo suite"
+	@echo "make run        build, then a short benchmark: one boot per configuration"
+	@echo "make bench      build, then the full benchmark (QEMU; ~20 min on 2 cores):"
+	@echo "                table, bench/results/<date>.json and .png, README updated"
 	@echo "make suite SUITE=name [RUN_ARGS=...]   run one suite"
 	@echo "make kernel | modules | initramfs | host-test | checkpatch | clippy | rustfmtcheck"
 	@echo "make clean (modules) | distclean (everything under build/)"
@@ -71,8 +78,14 @@ check: deps
 check-kasan: deps
 	@ARCH=$(ARCH) VARIANT=kasan tools/testing/check.sh
 
+# Benchmarks run on the default kernel only (not VARIANT=kasan).
 run: initramfs
-	tools/testing/qemu/run --arch $(ARCH) --variant "$(VARIANT)" --suite demo $(RUN_ARGS)
+	@[ -z "$(VARIANT)" ] || { echo "make run: benchmarks use the default kernel, not VARIANT=$(VARIANT)"; exit 1; }
+	tools/testing/bench/bench.py --short $(BENCH_ARGS)
+
+bench: initramfs
+	@[ -z "$(VARIANT)" ] || { echo "make bench: benchmarks use the default kernel, not VARIANT=$(VARIANT)"; exit 1; }
+	tools/testing/bench/bench.py --update-readme $(BENCH_ARGS)
 
 suite: initramfs
 	tools/testing/qemu/run --arch $(ARCH) --variant "$(VARIANT)" --suite $(SUITE) $(RUN_ARGS)

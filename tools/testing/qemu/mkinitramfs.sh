@@ -9,6 +9,7 @@
 #
 # Contents: busybox-static, fio with its shared libraries, rudma's modules
 # (*.ko at the top of the tree), the kselftests and their suites, the
+# benchmark script and its fio job files (tools/testing/bench), the
 # kernel's ktap_helpers.sh, and /init.
 
 set -euo pipefail
@@ -64,6 +65,10 @@ cp "$ST"/*.sh "$STAGE/rudma/"
 cp "$ST"/suites/* "$STAGE/rudma/suites/"
 for bin in "$ST"/bin/*; do cp "$bin" "$STAGE/rudma/"; done
 cp "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$STAGE/rudma/"
+# rudma-bench.sh finds its job files in fio/ next to it, as in the tree.
+install -m 755 "$TOP/tools/testing/bench/rudma-bench.sh" "$STAGE/rudma/rudma-bench.sh"
+mkdir -p "$STAGE/rudma/fio"
+cp "$TOP"/tools/testing/bench/fio/*.fio "$STAGE/rudma/fio/"
 install -m 755 "$TOP/tools/testing/qemu/init" "$STAGE/init"
 install -m 755 "$TOP/tools/testing/qemu/run-suite" "$STAGE/rudma/run-suite"
 
