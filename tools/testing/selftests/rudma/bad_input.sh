@@ -49,7 +49,7 @@ reject() {
 	val=$(value "$2")
 	old_param=$(cat $file 2>/dev/null)
 	old_list=$(cat $RUDMA_SYSFS/attached)
-	if out=$(printf '%s\n' "$val" 2>&1 > "$file"); then
+	if out=$(sh -c 'echo "$1" > "$2"' _ "$val" "$file" 2>&1); then
 		echo "# $file <- '$2': accepted"
 		return 1
 	fi
@@ -128,7 +128,7 @@ while IFS='|' read -r file val err; do
 done <<EOF
 $TABLE
 EOF
-ktap_set_plan 11
+ktap_set_plan 12
 rudma_test "$n malformed writes refused with their errno, nothing changed" test $bad = 0
 pools_ro() {
 	local before
@@ -151,11 +151,21 @@ detach_twice() {
 	rudma_write $DT $nvme &&
 		rudma_expect_errno 'Invalid argument' rudma_write $DT $nvme
 }
-# edu has no driver here (rudma_edu is not loaded).
-attach_unbound() {
+# edu was never bound in this boot: on ACPI (VIOT) the IOMMU probes a
+# device when a driver binds, so it has no IOMMU group yet.
+attach_unprobed() {
 	[ ! -e /sys/bus/pci/devices/$edu/driver ] &&
-		rudma_expect_errno 'Resource temporarily unavailable' rudma_write $A $edu &&
+		rudma_expect_errno 'No such device or address' rudma_write $A $edu &&
 		! grep -q "^$edu " $RUDMA_SYSFS/attached
+}
+# NVMe unbound: behind the IOMMU, but no driver to have a DMA mask yet.
+attach_unbound() {
+	echo $nvme > /sys/bus/pci/drivers/nvme/unbind &&
+		rudma_expect_errno 'Resource temporarily unavailable' rudma_write $A $nvme &&
+		! grep -q "^$nvme " $RUDMA_SYSFS/attached
+	local rc=$?
+	echo $nvme > /sys/bus/pci/drivers_probe
+	return $rc
 }
 param_good() {
 	echo 65536 > $P/pool_max_size && [ "$(cat $P/pool_max_size)" = 65536 ] &&
@@ -164,7 +174,8 @@ param_good() {
 rudma_test "attach twice: EEXIST, attached once" attach_twice
 rudma_test "rmmod while attached: refused, still attached" rmmod_attached
 rudma_test "detach twice: EINVAL the second time" detach_twice
-rudma_test "attach a device with no driver: EAGAIN, nothing left" attach_unbound
+rudma_test "attach a device the IOMMU never probed: ENXIO, nothing left" attach_unprobed
+rudma_test "attach an unbound device: EAGAIN, nothing left" attach_unbound
 rudma_test "a parameter still takes good values" param_good
 rmmod rudma
 

@@ -163,3 +163,71 @@ rudma_load_edu() {
 rudma_unload_edu() {
 	rmmod rudma_edu && rmmod rudma_iova
 }
+
+# Fault injection with fail-nth (tools/testing/selftests/rudma/fail_nth.c).
+RUDMA_FI=/sys/kernel/debug
+RUDMA_FAIL_NTH_MAX=${RUDMA_FAIL_NTH_MAX:-300}
+
+# fail-nth counts only allocations the fault attributes do not ignore:
+# include sleeping ones and order-0 pages, and keep the log readable.
+rudma_fail_nth_setup() {
+	local f
+	[ -d $RUDMA_FI/failslab ] && [ -d $RUDMA_FI/fail_page_alloc ] &&
+		[ -e /proc/thread-self/fail-nth ] || return 1
+	for f in failslab fail_page_alloc; do
+		echo N > $RUDMA_FI/$f/ignore-gfp-wait
+		echo 0 > $RUDMA_FI/$f/verbose
+	done
+	echo 0 > $RUDMA_FI/fail_page_alloc/min-order
+}
+
+# rudma_fail_nth_sweep NAME PREPARE FILE DATA VERIFY CLEANUP
+#   For N = 1.. : run PREPARE, write DATA to FILE with the Nth allocation
+#   failing, run VERIFY (given "ok" or "failed"), then CLEANUP.  A write
+#   must succeed or fail with ENOMEM; VERIFY must hold after both.
+rudma_fail_nth_sweep() {
+	local name=$1 prep=$2 file=$3 data=$4 verify=$5 cleanup=$6
+	local n=1 ret err inj ok=0 failed=0 bad=0 how out
+	while :; do
+		echo "rudma-faults: $name N=$n" > /dev/kmsg
+		if ! eval "$prep"; then
+			echo "# $name: N=$n: set-up failed"
+			bad=$((bad + 1))
+			break
+		fi
+		# A write that hangs fails the sweep with the blocked tasks'
+		# stacks in the log (sysrq-w) instead of stalling the suite.
+		out=$(timeout 60 fail_nth $n "$file" "$data")
+		if [ $? -ne 0 ]; then
+			echo "# $name: N=$n: fail_nth did not finish"
+			echo w > /proc/sysrq-trigger
+			bad=$((bad + 1))
+			break
+		fi
+		read -r ret err inj <<-EOF
+		$out
+		EOF
+		if [ "$ret" -ge 0 ] 2>/dev/null; then
+			ok=$((ok + 1)) how=ok
+		elif [ "$err" = 12 ]; then
+			failed=$((failed + 1)) how=failed
+		else
+			echo "# $name: N=$n: write returned $ret errno $err"
+			bad=$((bad + 1)) how=failed
+		fi
+		if ! eval "$verify $how"; then
+			echo "# $name: N=$n ($how): check failed"
+			bad=$((bad + 1))
+		fi
+		eval "$cleanup"
+		[ "$inj" = 1 ] || break
+		n=$((n + 1))
+		if [ $n -gt $RUDMA_FAIL_NTH_MAX ]; then
+			echo "# $name: still failing at N=$RUDMA_FAIL_NTH_MAX"
+			bad=$((bad + 1))
+			break
+		fi
+	done
+	echo "# $name: $n allocation points, $failed failed with ENOMEM, $ok got through, $bad bad"
+	[ $bad -eq 0 ] && [ $failed -gt 0 ]
+}

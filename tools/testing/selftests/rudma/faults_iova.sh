@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# fail-nth over the two-stage API (see faults.sh): rudma_edu's iova run
+# reserves, pins and links 2 pages, syncs, has the device check them,
+# unlinks and destroys, with its Nth allocation failing, for N = 1, 2, ...
+# (kmalloc or page, in rudma_iova, iommu-dma or virtio-iommu).  Each run
+# must check every byte it moved or fail with ENOMEM, and the next run
+# must work; at the end no reservation may be left in rudma_iova.
+
+. /rudma/ktap_helpers.sh
+. /rudma/lib.sh
+
+ktap_print_header
+ktap_set_plan 2
+rudma_fail_nth_setup ||
+	ktap_exit_fail_msg "kernel without FAILSLAB/FAIL_PAGE_ALLOC/FAULT_INJECTION_DEBUG_FS"
+edu=$(rudma_edu_bdf)
+[ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
+rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
+D=/sys/kernel/debug/rudma_edu/$edu
+rudma_expect_begin faults-iova 'page allocation failure|FAULT_INJECTION|iova: unmapped|iova: leaking'
+
+# A successful run checked every byte (bad=0; classic mode when the
+# reservation itself failed); after a failed one the next run works.
+iova_check() {
+	if [ "$1" = ok ]; then
+		grep -q ' bad=0$' $D/iova
+	else
+		dd if=/dev/zero of=$D/iova bs=8192 count=1 2>/dev/null &&
+			grep -q '^mode=iova .* bad=0$' $D/iova
+	fi
+}
+rudma_test "fail-nth: two-stage reservation and links" \
+	rudma_fail_nth_sweep two-stage : $D/iova @8192 iova_check :
+
+rmmod rudma_edu
+dmesg -c >/dev/null
+rmmod rudma_iova
+rudma_test "rudma_iova: no reservation left behind" \
+	sh -c '! dmesg | grep -q "reservations were never freed"'
+rudma_expect_end faults-iova
+ktap_finished
