@@ -1,19 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test-only module: proves that the QEMU runner fails a run whose guest
- * log holds a kernel warning.  Loading it with warn=1 triggers one
- * WARN_ON(1); the `meta` suite expects the runner to reject that boot.
+ * log holds a kernel warning or a memory leak.  Loading it with warn=1
+ * triggers one WARN_ON(1); with leak=1 it allocates 256 bytes and forgets
+ * them, for kmemleak to report.  The meta-warn and meta-leak suites expect
+ * the runner to reject those boots.
  */
 #include <linux/bug.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 static bool warn;
 module_param(warn, bool, 0444);
 MODULE_PARM_DESC(warn, "Trigger one WARN_ON(1) at load (default: no)");
 
+static bool leak;
+module_param(leak, bool, 0444);
+MODULE_PARM_DESC(leak, "Leak one 256-byte allocation at load (default: no)");
+
 static int __init rudma_selftest_warn_init(void)
 {
 	WARN_ON(warn);
+	if (leak) {
+		/* The only reference is dropped: kmemleak sees an orphan. */
+		void *p = kmalloc(256, GFP_KERNEL);
+
+		pr_info("rudma_selftest_warn: leaking 256 bytes (%p)\n", p);
+	}
 	return 0;
 }
 

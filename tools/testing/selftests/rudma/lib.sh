@@ -231,3 +231,33 @@ rudma_fail_nth_sweep() {
 	echo "# $name: $n allocation points, $failed failed with ENOMEM, $ok got through, $bad bad"
 	[ $bad -eq 0 ] && [ $failed -gt 0 ]
 }
+
+# "START END" (hex) of a kernel text symbol: from its address to the next
+# symbol's.
+rudma_sym_range() {
+	sort /proc/kallsyms |
+		awk -v s="$1" 'f { print $1; exit } $3 == s { printf "%s ", $1; f = 1 }'
+}
+
+# No injection on call stacks through SYMBOL (both fault attributes).
+rudma_fi_reject() {
+	local f
+	set -- $(rudma_sym_range "$1")
+	[ $# -eq 2 ] || return 1
+	for f in failslab fail_page_alloc; do
+		echo 0x$1 > $RUDMA_FI/$f/reject-start
+		echo 0x$2 > $RUDMA_FI/$f/reject-end
+	done
+}
+
+# Back to the defaults: no random failures, no stack filter.
+rudma_fi_reset() {
+	local f
+	for f in failslab fail_page_alloc; do
+		echo 0 > $RUDMA_FI/$f/probability
+		echo 0 > $RUDMA_FI/$f/require-start
+		echo 0xffffffffffffffff > $RUDMA_FI/$f/require-end
+		echo 0 > $RUDMA_FI/$f/reject-start
+		echo 0 > $RUDMA_FI/$f/reject-end
+	done
+}

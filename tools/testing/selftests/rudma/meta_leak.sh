@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Passes its own TAP but leaks kernel memory: the `meta-leak` suite checks
+# that a kmemleak report (from /init's scans after the suite) fails the run.
+
+. /rudma/ktap_helpers.sh
+. /rudma/lib.sh
+
+ktap_print_header
+ktap_set_plan 1
+rudma_test "insmod rudma_selftest_warn leak=1" \
+	insmod "$RUDMA_MODDIR/rudma_selftest_warn.ko" leak=1
+# kmemleak reports only objects older than 5 s.
+sleep 6
+ktap_finished
