@@ -2,9 +2,10 @@
 /*
  * Test-only module: proves that the QEMU runner fails a run whose guest
  * log holds a kernel warning or a memory leak.  Loading it with warn=1
- * triggers one WARN_ON(1); with leak=1 it allocates 256 bytes and forgets
- * them, for kmemleak to report.  The meta-warn and meta-leak suites expect
- * the runner to reject those boots.
+ * triggers one WARN_ON(1); with leak=1 it allocates sixteen 256-byte
+ * objects and forgets them, for kmemleak to report (several, as a stale
+ * copy of the last pointer may linger in a cached kernel stack).  The
+ * meta-warn and meta-leak suites expect the runner to reject those boots.
  */
 #include <linux/bug.h>
 #include <linux/module.h>
@@ -16,16 +17,18 @@ MODULE_PARM_DESC(warn, "Trigger one WARN_ON(1) at load (default: no)");
 
 static bool leak;
 module_param(leak, bool, 0444);
-MODULE_PARM_DESC(leak, "Leak one 256-byte allocation at load (default: no)");
+MODULE_PARM_DESC(leak, "Leak sixteen 256-byte allocations at load (default: no)");
 
 static int __init rudma_selftest_warn_init(void)
 {
 	WARN_ON(warn);
 	if (leak) {
-		/* The only reference is dropped: kmemleak sees an orphan. */
-		void *p = kmalloc(256, GFP_KERNEL);
+		int i;
 
-		pr_info("rudma_selftest_warn: leaking 256 bytes (%p)\n", p);
+		/* Each reference is dropped: kmemleak sees orphans. */
+		for (i = 0; i < 16; i++)
+			pr_info("rudma_selftest_warn: leaking %p\n",
+				kmalloc(256, GFP_KERNEL));
 	}
 	return 0;
 }

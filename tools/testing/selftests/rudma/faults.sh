@@ -94,17 +94,18 @@ insmod $RUDMA_MODDIR/rudma.ko pool_slots=2
 nvme=$(rudma_nvme_bdf)
 rudma_write $A $nvme
 # Failures only on call stacks through rudma.ko's text (from its first
-# text symbol to the symbol after its last), and none under iommu-dma's
-# unmap: a failed unmap makes iommu-dma WARN and reuse an IOVA the host
-# still maps (an upstream limit of virtio-iommu, whose UNMAP request is
-# allocated with GFP_ATOMIC).  rudma's own unmaps (aging, the shrinker)
-# are failed like the rest: their slots are quarantined.
+# text symbol to the symbol after its last), and none under virtio-iommu's
+# unmap: a failed UNMAP request (allocated with GFP_ATOMIC) leaves the
+# range mapped at the host while virtio-iommu forgets it, and iommu-dma
+# then WARNs, or reuses the IOVA after iommu_map()'s own roll-back failed
+# -- upstream limits.  rudma's handling of a failed unmap (quarantine) is
+# swept with fail-nth above.
 range=$(sort /proc/kallsyms | awk '
 	m && !e { e = $1 }
 	$4 == "[rudma]" && ($2 == "t" || $2 == "T") { if (!s) s = $1; m = 1; e = "" }
 	END { if (s && e) print s, e }')
 set -- $range
-if [ $# -eq 2 ] && rudma_fi_reject __iommu_dma_unmap; then
+if [ $# -eq 2 ] && rudma_fi_reject viommu_unmap_pages; then
 	for f in failslab fail_page_alloc; do
 		echo 0x$1 > $RUDMA_FI/$f/require-start
 		echo 0x$2 > $RUDMA_FI/$f/require-end
@@ -115,7 +116,7 @@ if [ $# -eq 2 ] && rudma_fi_reject __iommu_dma_unmap; then
 else
 	set --
 fi
-rudma_test "stack filter: rudma.ko's text ($1..$2), not __iommu_dma_unmap" test $# -eq 2
+rudma_test "stack filter: rudma.ko's text ($1..$2), not viommu_unmap_pages" test $# -eq 2
 fb0=$(rudma_pool_sum fallbacks)
 rudma_test "fio randrw verify, 2-slot pool, 10% of rudma's allocations failing" \
 	rudma_fio randrw 4k 64 2 32M

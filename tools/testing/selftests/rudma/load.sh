@@ -57,34 +57,36 @@ pattern() {
 mem_avail() {
 	sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo
 }
+# put BLOCK FILE: writes FILE (8 KiB) to a block of the disk, O_DIRECT.
+put() {
+	dd if=$2 of=$disk bs=8192 seek=$1 oflag=direct conv=notrunc 2>/dev/null
+}
+# check BLOCK FILE HOW: reads the block back (O_DIRECT) and compares.
+check() {
+	dd if=$disk of=/tmp/got bs=8192 skip=$1 count=1 iflag=direct 2>/dev/null
+	cmp -s /tmp/got $2 && return
+	echo "# cycle $i: block $1 differs (read $3)"
+	cycle_bad=$((cycle_bad + 1))
+}
 cycle_bad=0 cycle_err=0
 m0=$(mem_avail)
 start=$(date +%s)
 i=0
 pattern 0 > /tmp/prev
-dd if=/tmp/prev of=$disk bs=8192 seek=0 oflag=direct conv=notrunc 2>/dev/null
+put 0 /tmp/prev
 while [ $i -lt $CYCLES ]; do
-	blk=$((i % 4096))
-	if ! rudma_write $A $nvme; then
-		cycle_err=$((cycle_err + 1))
-		break
-	fi
-	# Written before this attach through iommu-dma, read through the pool.
-	dd if=$disk of=/tmp/got bs=8192 skip=$blk count=1 iflag=direct 2>/dev/null
-	cmp -s /tmp/got /tmp/prev || { echo "# cycle $i: block $blk differs (via pool)"; cycle_bad=$((cycle_bad + 1)); }
-	pattern $((i * 1024 + 7)) > /tmp/new
 	nb=$(((i + 1) % 4096))
-	dd if=/tmp/new of=$disk bs=8192 seek=$nb oflag=direct conv=notrunc 2>/dev/null
-	if ! rudma_write $DT $nvme; then
-		cycle_err=$((cycle_err + 1))
-		break
-	fi
+	rudma_write $A $nvme || { cycle_err=1; break; }
+	# Written before this attach through iommu-dma, read through the pool.
+	check $((i % 4096)) /tmp/prev "via the pool"
+	pattern $((i * 1024 + 7)) > /tmp/new
+	put $nb /tmp/new
+	rudma_write $DT $nvme || { cycle_err=1; break; }
 	# Written through the pool, read through iommu-dma.
-	dd if=$disk of=/tmp/got bs=8192 skip=$nb count=1 iflag=direct 2>/dev/null
-	cmp -s /tmp/got /tmp/new || { echo "# cycle $i: block $nb differs (via iommu-dma)"; cycle_bad=$((cycle_bad + 1)); }
+	check $nb /tmp/new "via iommu-dma"
 	# The next cycle reads what iommu-dma writes now.
 	pattern $((i * 1024 + 11)) > /tmp/prev
-	dd if=/tmp/prev of=$disk bs=8192 seek=$nb oflag=direct conv=notrunc 2>/dev/null
+	put $nb /tmp/prev
 	i=$((i + 1))
 done
 secs=$(($(date +%s) - start))
