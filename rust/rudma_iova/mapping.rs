@@ -201,13 +201,7 @@ impl IovaMapping {
         // SAFETY: the span is mapped in our domain and nobody else's; one
         // range fits the 64-bit `failed` mask.
         let done = unsafe {
-            bindings::rudma_iommu_unmap_batch(
-                self.domain,
-                &iova,
-                1,
-                span.len as usize,
-                &mut failed,
-            )
+            bindings::rudma_iommu_unmap_batch(self.domain, &iova, 1, span.len as usize, &mut failed)
         };
         if done != span.len as usize {
             // It may still translate: the IOVA must never be handed out
@@ -284,7 +278,10 @@ impl Drop for IovaMapping {
             self.unlink_all(crate::cache_key::DIR_BIDIRECTIONAL, 0);
         }
         if self.unmap_failed {
-            pr_err!("iova: leaking {:#x}: part of it may still translate\n", self.base());
+            pr_err!(
+                "iova: leaking {:#x}: part of it may still translate\n",
+                self.base()
+            );
             return;
         }
         // SAFETY: dropped once, here; nothing is mapped in it any more.

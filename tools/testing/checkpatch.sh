@@ -30,7 +30,8 @@ while read -r p; do
 	case "$p" in ''|\#*) continue ;; esac
 	run "patches/$p" "$TOP/patches/$p"
 done < patches/series
-for f in c_shims/*.[ch] include/*/*.h include/*.h tools/testing/modules/*.c; do
+for f in c_shims/*.[ch] include/*/*.h include/*.h tools/testing/modules/*.c \
+	tools/testing/selftests/rudma/*.c; do
 	[ -e "$f" ] || continue
 	run "$f" -f "$TOP/$f"
 done

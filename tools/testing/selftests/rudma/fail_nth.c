@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_DATA (1 << 20)
+#define MAX_DATA (1024 * 1024)
 
 static int die(const char *what)
 {
@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 	ssize_t ret, got;
 	int fd, nth, err;
 
-	if (argc != 4 || !(n = strtoul(argv[1], NULL, 0))) {
+	n = argc == 4 ? strtoul(argv[1], NULL, 0) : 0;
+	if (!n) {
 		fprintf(stderr, "usage: fail_nth N FILE DATA|@SIZE (N >= 1)\n");
 		return 2;
 	}
