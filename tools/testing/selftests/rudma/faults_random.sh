@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Random failures of rudma's own allocations (fail_page_alloc and
+# failslab limited to call stacks through rudma.ko) under fio verify on a
+# pool of two slots per class: every failure must fall back or retry, no
+# data may be lost, the log must stay clean.
+#
+# Not in make check yet: it fails.  The 64k write-verify run sees an NVMe
+# command fail with status 0xf (Data SGL Length Invalid), e.g. "WRITE ...
+# phys_seg 16": an SGL data descriptor whose length is not the transfer's,
+# after rudma's pool or its iommu-dma fallback handled a mapping under
+# failed allocations.  Reproduces in seconds; not explained yet.
+# Run by hand: make suite SUITE=faults-random RUN_ARGS='--append kmemleak=on'
+
+. /rudma/ktap_helpers.sh
+. /rudma/lib.sh
+
+ktap_print_header
+ktap_set_plan 5
+rudma_fail_nth_setup ||
+	ktap_exit_fail_msg "kernel without FAILSLAB/FAIL_PAGE_ALLOC/FAULT_INJECTION_DEBUG_FS"
+A=$RUDMA_SYSFS/attach
+DT=$RUDMA_SYSFS/detach
+rudma_expect_begin faults-random 'page allocation failure|FAULT_INJECTION'
+
+# Random failures of rudma's own allocations under load.  The fault
+# attributes fail only when a frame of rudma.ko's text is on the stack
+# (require-start/-end), so the NVMe driver, fio and the page cache are
+# not hit directly -- only through the DMA mappings rudma makes.
+insmod $RUDMA_MODDIR/rudma.ko pool_slots=2 || ktap_exit_fail_msg "rudma does not load"
+nvme=$(rudma_nvme_bdf)
+rudma_write $A $nvme
+# Failures only on call stacks through rudma.ko's text (from its first
+# text symbol to the symbol after its last), and none under virtio-iommu's
+# unmap: a failed UNMAP request (allocated with GFP_ATOMIC) leaves the
+# range mapped at the host while virtio-iommu forgets it, and iommu-dma
+# then WARNs, or reuses the IOVA after iommu_map()'s own roll-back failed
+# -- upstream limits.  rudma's handling of a failed unmap (quarantine) is
+# swept with fail-nth above.
+range=$(sort /proc/kallsyms | awk '
+	m && !e { e = $1 }
+	$4 == "[rudma]" && ($2 == "t" || $2 == "T") { if (!s) s = $1; m = 1; e = "" }
+	END { if (s && e) print s, e }')
+set -- $range
+if [ $# -eq 2 ] && rudma_fi_reject viommu_unmap_pages; then
+	for f in failslab fail_page_alloc; do
+		echo 0x$1 > $RUDMA_FI/$f/require-start
+		echo 0x$2 > $RUDMA_FI/$f/require-end
+		echo 10 > $RUDMA_FI/$f/probability
+		echo 1 > $RUDMA_FI/$f/interval
+		echo -1 > $RUDMA_FI/$f/times
+	done
+else
+	set --
+fi
+rudma_test "stack filter: rudma.ko's text ($1..$2), not viommu_unmap_pages" test $# -eq 2
+fb0=$(rudma_pool_sum fallbacks)
+rudma_test "fio randrw verify, 2-slot pool, 10% of rudma's allocations failing" \
+	rudma_fio randrw 4k 64 2 32M
+rudma_test "fio write verify 64k, same" rudma_fio write 64k 16 1 32M
+rudma_fi_reset
+fb1=$(rudma_pool_sum fallbacks)
+echo "# fallbacks during the random-failure runs: $((fb1 - fb0))"
+rudma_test "the pool fell back under failures and exhaustion" test $((fb1 - fb0)) -gt 0
+rudma_write $DT $nvme
+rudma_test "rmmod rudma after the fault runs" rmmod rudma
+
+rudma_expect_end faults-random
+ktap_finished
