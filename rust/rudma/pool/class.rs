@@ -207,10 +207,13 @@ impl Class {
             return;
         };
         let mut iovas = [0u64; BATCH];
+        // Batch position of each entry of `iovas`.
+        let mut pos = [0usize; BATCH];
         let mut n = 0;
-        for &h in batch.as_slice() {
+        for (k, &h) in batch.as_slice().iter().enumerate() {
             if let Some(iova) = region.iova(h) {
                 iovas[n] = iova;
+                pos[n] = k;
                 n += 1;
             }
         }
@@ -230,17 +233,14 @@ impl Class {
                 failed.count_ones()
             );
         }
+        // The failed ranges as batch positions.
+        let quarantine = (0..n)
+            .filter(|&j| failed & (1 << j) != 0)
+            .fold(0u64, |m, j| m | (1 << pos[j]));
         let mut free = self.free.lock();
-        // Walks the batch in the order `iovas` was filled.
-        let mut i = 0;
-        for &h in batch.as_slice() {
+        for (k, &h) in batch.as_slice().iter().enumerate() {
             let Some(slot) = self.slot(h) else { continue };
-            let bit = if region.iova(h).is_some() {
-                i += 1;
-                failed & (1 << (i - 1)) != 0
-            } else {
-                false
-            };
+            let bit = quarantine & (1 << k) != 0;
             if slot.state() == CACHED {
                 self.stats.cached.add(-1);
             } else if slot.state() == IN_USE {
