@@ -49,7 +49,7 @@ reject() {
 	val=$(value "$2")
 	old_param=$(cat $file 2>/dev/null)
 	old_list=$(cat $RUDMA_SYSFS/attached)
-	if out=$(sh -c 'echo "$1" > "$2"' _ "$val" "$file" 2>&1); then
+	if out=$(rudma_write "$file" "$val" 2>&1); then
 		echo "# $file <- '$2': accepted"
 		return 1
 	fi

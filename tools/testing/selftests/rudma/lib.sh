@@ -74,8 +74,10 @@ rudma_dma_route() {
 }
 
 # Writes a value to a sysfs file, failing with the shell's error message.
+# The value is passed as an argument, so any bytes (quotes too) go through
+# unchanged; the error message is the child shell's "write error: ...".
 rudma_write() {
-	sh -c "echo '$2' > '$1'"
+	sh -c 'echo "$2" > "$1"' rudma_write "$1" "$2"
 }
 
 # fio write+verify of SIZE at block size BS on the NVMe disk, quietly
