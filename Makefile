@@ -19,6 +19,11 @@ VARIANT ?=
 FLAVOUR := $(ARCH)$(if $(VARIANT),-$(VARIANT))
 KOBJ := $(BUILD)/kernel-$(FLAVOUR)
 INITRAMFS := $(BUILD)/initramfs-$(FLAVOUR).cpio
+# Kbuild (6.12) writes a module's objects next to its sources, so every
+# flavour builds in its own copy of the module sources: x86_64, arm64 and
+# the KASAN variant never overwrite each other's objects.
+MODDIR := $(BUILD)/modules-$(FLAVOUR)
+MODSRC := Kbuild rust c_shims include tools/testing/modules
 
 RUSTC := /usr/bin/rustc
 BINDGEN := /usr/local/bin/bindgen
@@ -31,7 +36,7 @@ ifeq ($(KARCH),)
 $(error ARCH=$(ARCH) is not supported (x86_64, arm64))
 endif
 
-MODMAKE := $(MAKE) -C $(KOBJ) M=$(CURDIR) ARCH=$(KARCH) LLVM=1 \
+MODMAKE := $(MAKE) -C $(KOBJ) M=$(MODDIR) ARCH=$(KARCH) LLVM=1 \
 	RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
 
 # Extra arguments for the QEMU runner, e.g. RUN_ARGS='--append iommu.strict=0'
@@ -42,7 +47,7 @@ SUITE ?= demo
 # in the environment override the rounds and fio seconds per point.
 BENCH_ARGS ?=
 
-.PHONY: all deps kernel modules initramfs host-test check check-kasan run bench suite \
+.PHONY: all deps kernel modsrc modules initramfs host-test check check-kasan run bench suite \
 	checkpatch rustfmt rustfmtcheck clippy clean distclean help
 
 all: modules
@@ -63,11 +68,18 @@ deps:
 kernel: deps
 	@tools/testing/build-kernel.sh $(ARCH) $(BUILD) $(VARIANT)
 
-modules: kernel
+# The copy keeps mtimes (rsync -a), so only what changed is rebuilt.
+modsrc:
+	@mkdir -p $(MODDIR)
+	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' --exclude='*.rmeta' \
+		--relative $(MODSRC) $(MODDIR)/
+
+modules: kernel modsrc
 	$(MODMAKE) modules
 
 initramfs: modules
-	@tools/testing/qemu/mkinitramfs.sh $(ARCH) $(KSRC) $(INITRAMFS)
+	@tools/testing/qemu/mkinitramfs.sh $(ARCH) $(KSRC) $(INITRAMFS) $(MODDIR)
 
 host-test:
 	cd tools/testing/host && cargo test
@@ -101,12 +113,11 @@ rustfmtcheck:
 	rustfmt --check --config-path $(KSRC)/.rustfmt.toml --edition 2021 \
 		$(shell find rust tools/testing/host/src -name '*.rs' ! -name '*_generated.rs')
 
-clippy: kernel
+clippy: kernel modsrc
 	$(MODMAKE) CLIPPY=1 modules
 
 clean:
-	-$(MODMAKE) clean
-	rm -rf generated
+	rm -rf $(BUILD)/modules-*
 
 distclean: clean
 	rm -rf $(BUILD)

@@ -11,7 +11,7 @@
 # Stages, each skipped when its content-hash stamp matches:
 #   source  unpack Debian's linux-source-6.12 tarball, check its version,
 #           apply patches/ in `series` order;
-#   config  tinyconfig + tools/testing/qemu/ARCH.config (+ RUDMA_EXTRA_CONFIG
+#   config  tinyconfig + tools/testing/qemu/{common,ARCH}.config (+ RUDMA_EXTRA_CONFIG
 #           fragments), every requested symbol checked;
 #   build   bzImage/Image + Module.symvers, ready for M= module builds.
 #
@@ -38,7 +38,7 @@ esac
 
 KSRC=$BUILD/linux-source-6.12
 KOBJ=$BUILD/kernel-$ARCH_NAME${VARIANT:+-$VARIANT}
-FRAGS=("$TOP/tools/testing/qemu/$ARCH_NAME.config")
+FRAGS=("$TOP/tools/testing/qemu/common.config" "$TOP/tools/testing/qemu/$ARCH_NAME.config")
 if [ -n "$VARIANT" ]; then
 	[ -f "$TOP/tools/testing/qemu/$VARIANT.config" ] ||
 		{ echo "build-kernel: no fragment for variant '$VARIANT'" >&2; exit 2; }

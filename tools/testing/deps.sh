@@ -18,10 +18,14 @@ DEB_PKGS=(
 	rustc-web rust-web-src rust-web-clippy rustfmt-web
 	clang lld llvm libclang-dev
 	bc flex bison libelf-dev libssl-dev dwarves python3
-	cpio kmod busybox-static fio file libc6-dev
+	cpio kmod busybox-static fio file libc6-dev rsync
 	qemu-system-x86 qemu-system-arm qemu-utils
 	gnuplot-nox
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
+# Foreign architectures whose Debian packages (busybox-static, fio and its
+# libraries) tools/testing/qemu/guest-sysroot.sh downloads for the guest.
+FOREIGN_ARCHES=(arm64)
 BINDGEN_VERSION=0.73.0
 BINDGEN_ROOT=${BINDGEN_ROOT:-/usr/local}
 
@@ -39,12 +43,18 @@ have_bindgen() {
 	[ -x "$b" ] && "$b" --version 2>/dev/null | grep -qx "bindgen $BINDGEN_VERSION"
 }
 
-if [ ${#missing[@]} -eq 0 ] && have_bindgen; then
+missing_arches=()
+for a in "${FOREIGN_ARCHES[@]}"; do
+	dpkg --print-foreign-architectures | grep -qx "$a" || missing_arches+=("$a")
+done
+
+if [ ${#missing[@]} -eq 0 ] && [ ${#missing_arches[@]} -eq 0 ] && have_bindgen; then
 	exit 0
 fi
 
 if [ $check_only -eq 1 ]; then
 	[ ${#missing[@]} -eq 0 ] || echo "deps: missing Debian packages: ${missing[*]}"
+	[ ${#missing_arches[@]} -eq 0 ] || echo "deps: dpkg lacks foreign architectures: ${missing_arches[*]}"
 	have_bindgen || echo "deps: missing bindgen $BINDGEN_VERSION in $BINDGEN_ROOT/bin"
 	exit 1
 fi
@@ -52,8 +62,12 @@ fi
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
-if [ ${#missing[@]} -ne 0 ]; then
-	echo "deps: installing ${missing[*]}"
+for a in "${missing_arches[@]}"; do
+	echo "deps: dpkg --add-architecture $a (guest packages are downloaded, never installed)"
+	$SUDO dpkg --add-architecture "$a"
+done
+if [ ${#missing[@]} -ne 0 ] || [ ${#missing_arches[@]} -ne 0 ]; then
+	[ ${#missing[@]} -eq 0 ] || echo "deps: installing ${missing[*]}"
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}"

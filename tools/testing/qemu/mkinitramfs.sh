@@ -5,26 +5,34 @@
 # libraries make it ~90 MB, and unpacking plain cpio under TCG is faster
 # than decompressing it).
 #
-#   mkinitramfs.sh ARCH KSRC OUT.cpio
+#   mkinitramfs.sh ARCH KSRC OUT.cpio MODDIR
 #
-# Contents: busybox-static, fio with its shared libraries, rudma's modules
-# (*.ko at the top of the tree), the kselftests and their suites, the
+# Contents: busybox-static, fio with its shared libraries (the host's on
+# x86_64; Debian's arm64 packages unpacked by guest-sysroot.sh on arm64),
+# static C tools built for the guest, rudma's modules (MODDIR/*.ko, the
+# flavour's module build directory), the kselftests and their suites, the
 # benchmark script and its fio job files (tools/testing/bench), the
 # kernel's ktap_helpers.sh, and /init.
 
 set -euo pipefail
 
-ARCH_NAME=${1:?usage: mkinitramfs.sh ARCH KSRC OUT}
-KSRC=${2:?usage: mkinitramfs.sh ARCH KSRC OUT}
-OUT=${3:?usage: mkinitramfs.sh ARCH KSRC OUT}
+ARCH_NAME=${1:?usage: mkinitramfs.sh ARCH KSRC OUT MODDIR}
+KSRC=${2:?usage: mkinitramfs.sh ARCH KSRC OUT MODDIR}
+OUT=${3:?usage: mkinitramfs.sh ARCH KSRC OUT MODDIR}
+MODDIR=${4:?usage: mkinitramfs.sh ARCH KSRC OUT MODDIR}
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 STAGE=$OUT.d
 
 die() { echo "mkinitramfs: error: $*" >&2; exit 1; }
 
+# SYSROOT: where the guest's busybox, fio and libraries come from.
+# CC: a compiler for the guest's static C tools.
 case "$ARCH_NAME" in
-x86_64) ;;
-*) die "no guest userspace for '$ARCH_NAME' yet" ;;
+x86_64)	SYSROOT=; TRIPLET=x86_64-linux-gnu; CC=(clang) ;;
+arm64)	SYSROOT=$("$TOP/tools/testing/qemu/guest-sysroot.sh" arm64 "$(dirname "$OUT")/sysroot-arm64") ||
+		die "no arm64 sysroot"
+	TRIPLET=aarch64-linux-gnu; CC=(aarch64-linux-gnu-gcc) ;;
+*) die "no guest userspace for '$ARCH_NAME'" ;;
 esac
 
 rm -rf "$STAGE"
@@ -32,31 +40,59 @@ mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,lib/modules/rudma,
 mknod -m 600 "$STAGE/dev/console" c 5 1
 mknod -m 666 "$STAGE/dev/null" c 1 3
 
-cp /bin/busybox "$STAGE/bin/busybox"
-file -L /bin/busybox | grep -q 'statically linked' || die "/bin/busybox is not busybox-static"
+cp "$SYSROOT/bin/busybox" "$STAGE/bin/busybox"
+file -L "$SYSROOT/bin/busybox" | grep -q 'statically linked' ||
+	die "$SYSROOT/bin/busybox is not busybox-static"
 
-# A dynamically linked program with every library it needs, at the same paths.
+# The dynamic section's NEEDED, RUNPATH/RPATH or interpreter of an ELF file.
+elf_needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+elf_runpath() { readelf -d "$1" | sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p' | tr ':' ' '; }
+elf_interp() { readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)\]/\1/p'; }
+
+# A file of the sysroot, symlinks resolved inside it, installed at the same
+# path in the guest.
+install_file() {
+	local path=$1 real
+	real=$(readlink -f "$SYSROOT$path") || die "$SYSROOT$path: broken link"
+	[ -f "$real" ] || die "$SYSROOT$path missing"
+	[ -e "$STAGE$path" ] || install -D -m 755 "$real" "$STAGE$path"
+}
+
+# A dynamically linked program with every library it needs (NEEDED,
+# transitively, searched in RUNPATH and the multiarch directories), at the
+# same paths: ld.so finds them without an ld.so.cache.
 copy_prog() {
-	local prog=$1 lib
-	install -D -m 755 "$prog" "$STAGE$prog"
-	for lib in $(ldd "$prog" | awk '/=> \//{print $3} /^\t\/.*ld-linux/{print $1}'); do
-		[ -e "$STAGE$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$STAGE$lib"
+	local queue=("$1") seen=" " f lib d found
+	install_file "$(elf_interp "$SYSROOT$1")"
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]}; queue=("${queue[@]:1}")
+		install_file "$f"
+		for lib in $(elf_needed "$SYSROOT$f"); do
+			case "$seen" in *" $lib "*) continue ;; esac
+			seen="$seen$lib "
+			found=
+			for d in $(elf_runpath "$SYSROOT$f") /lib/$TRIPLET /usr/lib/$TRIPLET /lib /usr/lib; do
+				[ -e "$SYSROOT$d/$lib" ] && { found=$d/$lib; break; }
+			done
+			[ -n "$found" ] || die "$f needs $lib, not found under ${SYSROOT:-/}"
+			queue+=("$found")
+		done
 	done
 }
 copy_prog /usr/bin/fio
 
 # The kernel's own DMA map benchmark tool (CONFIG_DMA_MAP_BENCHMARK),
 # static, from the same tree.
-clang -static -O2 -w -I"$KSRC/include/uapi" -I"$KSRC/include" \
+"${CC[@]}" -static -O2 -w -I"$KSRC/include/uapi" -I"$KSRC/include" \
 	-o "$STAGE/usr/bin/dma_map_benchmark" \
 	"$KSRC/tools/testing/selftests/dma/dma_map_benchmark.c" ||
 	die "cannot build dma_map_benchmark"
 # fail_nth: one write(2) with its Nth allocation failing (suite faults).
-clang -static -O2 -Wall -Werror -o "$STAGE/usr/bin/fail_nth" \
+"${CC[@]}" -static -O2 -Wall -Werror -o "$STAGE/usr/bin/fail_nth" \
 	"$TOP/tools/testing/selftests/rudma/fail_nth.c" || die "cannot build fail_nth"
 
 shopt -s nullglob
-kos=("$TOP"/*.ko)
+kos=("$MODDIR"/*.ko)
 [ ${#kos[@]} -gt 0 ] || die "no modules built (run make modules)"
 cp "${kos[@]}" "$STAGE/lib/modules/rudma/"
 
