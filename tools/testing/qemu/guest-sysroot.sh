@@ -35,9 +35,13 @@ mkdir -p "$CACHE/partial"
 apt_opts=(-qq -o "Dir::State::status=$CACHE/empty-status"
 	  -o "Dir::Cache::archives=$CACHE" -o APT::Install-Recommends=false
 	  -o Debug::NoLocking=1)
-# The closure as apt resolves it from nothing: "Inst name (version ...)".
+# The closure as apt resolves it from nothing, "Inst name (version ...
+# [arch])", keeping the guest's architecture and "all": host-architecture
+# packages come in only through the maintainer scripts' dependencies of
+# "all" packages (perl, debconf), which the guest never runs.
 plan=$(apt-get "${apt_opts[@]}" -s install "${PKGS[@]/%/:$DEBARCH}" 2>/dev/null |
-	sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1 \2/p' | sort) ||
+	sed -n 's/^Inst \([^ :]*\)[^ ]* (\([^ ]*\) .*\[\([a-z0-9]*\)\]).*/\1 \2 \3/p' |
+	awk -v a="$DEBARCH" '$3 == a || $3 == "all"' | sort) ||
 	die "apt cannot resolve ${PKGS[*]} for $DEBARCH (apt-get update?)"
 [ -n "$plan" ] || die "apt resolved nothing for ${PKGS[*]}:$DEBARCH"
 want=$(echo "$plan" | sha256sum | cut -d' ' -f1)
@@ -51,11 +55,10 @@ apt-get "${apt_opts[@]}" -y --download-only install "${PKGS[@]/%/:$DEBARCH}" >&2
 	die "download failed"
 rm -rf "$DIR"
 mkdir -p "$DIR"
-while read -r name ver; do
-	name=${name%%:*}
+while read -r name ver arch; do
 	# apt's archive file names escape the epoch's colon as %3a.
-	f=$(ls "$CACHE/${name}_${ver/:/%3a}_"*.deb 2>/dev/null | head -1)
-	[ -n "$f" ] || die "$name $ver was not downloaded"
+	f=$CACHE/${name}_${ver/:/%3a}_$arch.deb
+	[ -f "$f" ] || die "$name $ver ($arch) was not downloaded"
 	dpkg-deb -x "$f" "$DIR"
 done <<< "$plan"
 [ -x "$DIR/bin/busybox" ] && [ -x "$DIR/usr/bin/fio" ] || die "unpacked tree lacks busybox or fio"

@@ -51,11 +51,16 @@ elf_interp() { readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)\]/\1/p'
 
 # A file of the sysroot, symlinks resolved inside it, installed at the same
 # path in the guest.
+# (Absolute links point into the sysroot, not the host.)
 install_file() {
-	local path=$1 real
-	real=$(readlink -f "$SYSROOT$path") || die "$SYSROOT$path: broken link"
-	[ -f "$real" ] || die "$SYSROOT$path missing"
-	[ -e "$STAGE$path" ] || install -D -m 755 "$real" "$STAGE$path"
+	local path=$1 real=$1 t n=0
+	while [ -L "$SYSROOT$real" ] && [ $n -lt 16 ]; do
+		t=$(readlink "$SYSROOT$real")
+		case "$t" in /*) real=$t ;; *) real=$(dirname "$real")/$t ;; esac
+		n=$((n + 1))
+	done
+	[ -f "$SYSROOT$real" ] || die "$SYSROOT$path missing"
+	[ -e "$STAGE$path" ] || install -D -m 755 "$SYSROOT$real" "$STAGE$path"
 }
 
 # A dynamically linked program with every library it needs (NEEDED,
