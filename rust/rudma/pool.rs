@@ -636,7 +636,7 @@ impl Pool {
         let _ = writeln!(
             w,
             "pool group={} devices={} max_size={} oversize={} persistent={} \
-             persistent_untrusted={} bad={} mem={}",
+             persistent_untrusted={} bad={} mem={} coherent={}",
             self.group,
             devices,
             self.sizes.max_bytes(),
@@ -644,7 +644,8 @@ impl Pool {
             self.stats.persistent.get(),
             self.stats.persistent_untrusted.get(),
             self.stats.bad.get(),
-            mem
+            mem,
+            u8::from(self.coherent)
         );
         for cls in self.classes.iter() {
             let r = cls.region();

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: host unit tests, kernel + modules + initramfs build, then every
-# suite of tools/testing/selftests/rudma/check-suites booted in QEMU.
-# Prints a summary and, last, one line "N passed, N failed".
+# make check: host unit tests and style checks, then for each architecture
+# a kernel + modules + initramfs build and every suite of
+# tools/testing/selftests/rudma/check-suites (plus check-suites.ARCH, if
+# present) booted in QEMU.  Prints a summary and, last, one line
+# "N passed, N failed".
 #
-# Environment: ARCH (x86_64), RUN_ARGS (extra runner arguments, e.g.
-# "--accel auto"), CHECK_SUITES (a list file to use instead).
+# Environment: ARCHES (default "x86_64 arm64"), VARIANT (e.g. kasan),
+# RUN_ARGS (extra runner arguments, e.g. "--accel auto"), CHECK_SUITES (a
+# list file to use instead of check-suites and its per-arch extras).
 
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-ARCH=${ARCH:-x86_64}
+ARCHES=${ARCHES:-x86_64 arm64}
 VARIANT=${VARIANT:-}
-FLAVOUR=$ARCH${VARIANT:+-$VARIANT}
-SUITES=${CHECK_SUITES:-$TOP/tools/testing/selftests/rudma/check-suites}
+LISTS=$TOP/tools/testing/selftests/rudma
 cd "$TOP"
 
 pass=0
@@ -43,17 +45,96 @@ else
 	fail=$((fail + 1)); note "include/ without the series" "FAILED"
 fi
 
-# --- build ----------------------------------------------------------------------
-start=$SECONDS
-if ! make -s ARCH="$ARCH" VARIANT="$VARIANT" initramfs; then
-	fail=$((fail + 1))
-	note "build ($FLAVOUR)" "FAILED"
-	printf '%s\n' "${summary[@]}"
-	echo "$pass passed, $fail failed"
-	exit 1
-fi
-note "build ($FLAVOUR)" "ok ($((SECONDS - start))s)"
+# --- suites in QEMU: one line each, "suite expect [arguments]" ----------------
+run_suites() {
+	while read -r suite expect args; do
+		case "$suite" in ''|\#*) continue ;; esac
+		# A non-coherent run of a suite also run coherent gets its own logs.
+		tag=$suite
+		case " $args " in *" --noncoherent "*) tag=$suite-noncoherent ;; esac
+		logdir=$TOP/build/logs/check-$tag-$FLAVOUR
+		rm -rf "$logdir"
+		echo "=== suite $suite ($ARCH, $expect${args:+, $args})"
+		# Words starting with "--" are runner options (e.g. --mem=256), the
+		# rest kernel arguments.
+		kargs="" ropts=()
+		for w in $args; do
+			case "$w" in --*) ropts+=("$w") ;; *) kargs="${kargs:+$kargs }$w" ;; esac
+		done
+		# A KASAN kernel under TCG runs the suites about four times slower.
+		if [ "$VARIANT" = kasan ]; then
+			kargs="${kargs:+$kargs }rudma.test_timeout=2400"
+			slow=(--timeout 3600)
+		else
+			slow=()
+		fi
+		t0=$SECONDS
+		# shellcheck disable=SC2086
+		tools/testing/qemu/run --arch "$ARCH" --variant "$VARIANT" --suite "$suite" --logdir "$logdir" \
+			${kargs:+--append "$kargs"} "${ropts[@]}" "${slow[@]}" ${RUN_ARGS:-}
+		rc=$?
+		wall="$((SECONDS - t0))s"
+		res=$logdir/result.json
+		if [ ! -f "$res" ]; then
+			fail=$((fail + 1)); note "$ARCH: $tag" "runner error (exit $rc)"; continue
+		fi
+		read -r p f problems < <(python3 -c '
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
+		case "$expect" in
+		pass)
+			pass=$((pass + p)); fail=$((fail + f))
+			[ "$problems" -eq 0 ] || fail=$((fail + 1))
+			note "$ARCH: $tag" "$p passed, $f failed, $problems log problems ($wall)"
+			;;
+		fail-tap)
+			# Exactly the deliberate failure, and the runner said FAIL.
+			if [ $rc -ne 0 ] && [ "$f" -gt 0 ] && [ "$problems" -eq 0 ]; then
+				pass=$((pass + 1)); note "$ARCH: runner catches failing test" "ok ($wall)"
+			else
+				fail=$((fail + 1)); note "$ARCH: runner catches failing test" "NOT CAUGHT (rc=$rc)"
+			fi
+			;;
+		fail-log)
+			if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$problems" -gt 0 ]; then
+				pass=$((pass + 1)); note "$ARCH: runner catches $suite" "ok ($wall)"
+			else
+				fail=$((fail + 1)); note "$ARCH: runner catches $suite" "NOT CAUGHT (rc=$rc)"
+			fi
+			;;
+		*)
+			fail=$((fail + 1)); note "$ARCH: $tag" "unknown expectation '$expect'"
+			;;
+		esac
+	done
+}
 
+# --- per architecture: build, then the suites ------------------------------
+check_arch() {
+	local start=$SECONDS suites
+	FLAVOUR=$ARCH${VARIANT:+-$VARIANT}
+	if ! make -s ARCH="$ARCH" VARIANT="$VARIANT" initramfs; then
+		fail=$((fail + 1))
+		note "build ($FLAVOUR)" "FAILED"
+		return
+	fi
+	note "build ($FLAVOUR)" "ok ($((SECONDS - start))s)"
+	if [ -n "${CHECK_SUITES:-}" ]; then
+		suites=$(cat "$CHECK_SUITES")
+	else
+		suites=$(cat "$LISTS/check-suites" "$LISTS/check-suites.$ARCH" 2>/dev/null)
+	fi
+	run_suites <<< "$suites"
+	note "= $FLAVOUR" "$((SECONDS - start))s"
+}
+
+for ARCH in $ARCHES; do
+	check_arch
+done
+
+# Style checks use the kernel tree (scripts/checkpatch.pl, .rustfmt.toml)
+# the builds unpacked.
 # --- style: checkpatch --strict on the series, shims and test modules ---------
 if out=$(tools/testing/checkpatch.sh "$TOP/build/linux-source-6.12"); then
 	pass=$((pass + 1)); note "checkpatch --strict" "$(echo "$out" | tail -1 | sed 's/^checkpatch: //')"
@@ -76,68 +157,8 @@ else
 	fail=$((fail + 1)); note "clippy (host logic)" "FAILED"
 fi
 
-# --- suites in QEMU -------------------------------------------------------------
-while read -r suite expect args; do
-	case "$suite" in ''|\#*) continue ;; esac
-	logdir=$TOP/build/logs/check-$suite-$FLAVOUR
-	rm -rf "$logdir"
-	echo "=== suite $suite ($expect${args:+, $args})"
-	# Words starting with "--" are runner options (e.g. --mem=256), the
-	# rest kernel arguments.
-	kargs="" ropts=()
-	for w in $args; do
-		case "$w" in --*) ropts+=("$w") ;; *) kargs="${kargs:+$kargs }$w" ;; esac
-	done
-	# A KASAN kernel under TCG runs the suites about four times slower.
-	if [ "$VARIANT" = kasan ]; then
-		kargs="${kargs:+$kargs }rudma.test_timeout=2400"
-		slow=(--timeout 3600)
-	else
-		slow=()
-	fi
-	t0=$SECONDS
-	# shellcheck disable=SC2086
-	tools/testing/qemu/run --arch "$ARCH" --variant "$VARIANT" --suite "$suite" --logdir "$logdir" \
-		${kargs:+--append "$kargs"} "${ropts[@]}" "${slow[@]}" ${RUN_ARGS:-}
-	rc=$?
-	wall="$((SECONDS - t0))s"
-	res=$logdir/result.json
-	if [ ! -f "$res" ]; then
-		fail=$((fail + 1)); note "suite $suite" "runner error (exit $rc)"; continue
-	fi
-	read -r p f problems < <(python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
-	case "$expect" in
-	pass)
-		pass=$((pass + p)); fail=$((fail + f))
-		[ "$problems" -eq 0 ] || fail=$((fail + 1))
-		note "suite $suite" "$p passed, $f failed, $problems log problems ($wall)"
-		;;
-	fail-tap)
-		# Exactly the deliberate failure, and the runner said FAIL.
-		if [ $rc -ne 0 ] && [ "$f" -gt 0 ] && [ "$problems" -eq 0 ]; then
-			pass=$((pass + 1)); note "runner catches failing test" "ok ($wall)"
-		else
-			fail=$((fail + 1)); note "runner catches failing test" "NOT CAUGHT (rc=$rc)"
-		fi
-		;;
-	fail-log)
-		if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$problems" -gt 0 ]; then
-			pass=$((pass + 1)); note "runner catches $suite" "ok ($wall)"
-		else
-			fail=$((fail + 1)); note "runner catches $suite" "NOT CAUGHT (rc=$rc)"
-		fi
-		;;
-	*)
-		fail=$((fail + 1)); note "suite $suite" "unknown expectation '$expect'"
-		;;
-	esac
-done < "$SUITES"
-
 echo
-echo "=== make check summary ($FLAVOUR, $((SECONDS / 60))m$((SECONDS % 60))s)"
+echo "=== make check summary (${ARCHES// /, }${VARIANT:+, $VARIANT}, $((SECONDS / 60))m$((SECONDS % 60))s)"
 printf '%s\n' "${summary[@]}"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -21,7 +21,7 @@ DEB_PKGS=(
 	cpio kmod busybox-static fio file libc6-dev rsync
 	qemu-system-x86 qemu-system-arm qemu-utils
 	gnuplot-nox
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross device-tree-compiler
 )
 # Foreign architectures whose Debian packages (busybox-static, fio and its
 # libraries) tools/testing/qemu/guest-sysroot.sh downloads for the guest.

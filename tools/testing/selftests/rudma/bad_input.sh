@@ -17,9 +17,9 @@ ktap_print_header
 
 nvme=$(rudma_nvme_bdf)
 edu=$(rudma_edu_bdf)
-viommu=$(rudma_viommu_bdf)
-[ -n "$nvme" ] && [ -n "$edu" ] && [ -n "$viommu" ] ||
-	ktap_exit_fail_msg "need the NVMe, edu and virtio-iommu devices"
+untr=$(rudma_untranslated_bdf)
+[ -n "$nvme" ] && [ -n "$edu" ] && [ -n "$untr" ] ||
+	ktap_exit_fail_msg "need the NVMe, edu and an untranslated device"
 insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
 A=$RUDMA_SYSFS/attach
 DT=$RUDMA_SYSFS/detach
@@ -32,7 +32,7 @@ value() {
 	case "$1" in
 	@nvme) echo "$nvme" ;;
 	@edu) echo "$edu" ;;
-	@viommu) echo "$viommu" ;;
+	@untranslated) echo "$untr" ;;
 	@two) echo "$nvme $nvme" ;;
 	@huge) echo "$HUGE" ;;
 	@along) echo "$ALONG" ;;
@@ -81,7 +81,7 @@ attach|10000:00:00.0|Invalid argument
 attach|00:04.0:0000|Invalid argument
 attach|@two|Invalid argument
 attach|0000:7f:1f.7|No such device
-attach|@viommu|No such device or address
+attach|@untranslated|No such device or address
 detach|@empty|Invalid argument
 detach|@huge|Invalid argument/Argument list too long
 detach|xyz|Invalid argument

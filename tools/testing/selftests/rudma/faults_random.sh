@@ -36,18 +36,24 @@ insmod $RUDMA_MODDIR/rudma.ko pool_slots=2 || ktap_exit_fail_msg "rudma does not
 nvme=$(rudma_nvme_bdf)
 rudma_write $A $nvme
 # Failures only on call stacks through rudma.ko's text (from its first
-# text symbol to the symbol after its last), and none under virtio-iommu's
-# unmap: a failed UNMAP request (allocated with GFP_ATOMIC) leaves the
-# range mapped at the host while virtio-iommu forgets it, and iommu-dma
-# then WARNs, or reuses the IOVA after iommu_map()'s own roll-back failed
-# -- upstream limits.  rudma's handling of a failed unmap (quarantine) is
-# swept with fail-nth above.
+# text symbol to the symbol after its last), and none under the IOMMU
+# driver's unmap: a failed virtio-iommu UNMAP request (allocated with
+# GFP_ATOMIC) leaves the range mapped at the host while virtio-iommu
+# forgets it (arm-smmu-v3's io-pgtable may allocate to split a block on
+# unmap, with the same outcome), and iommu-dma then WARNs, or reuses the
+# IOVA after iommu_map()'s own roll-back failed -- upstream limits.
+# rudma's handling of a failed unmap (quarantine) is swept with fail-nth
+# in faults.sh.
 range=$(sort /proc/kallsyms | awk '
 	m && !e { e = $1 }
 	$4 == "[rudma]" && ($2 == "t" || $2 == "T") { if (!s) s = $1; m = 1; e = "" }
 	END { if (s && e) print s, e }')
+unmap=
+for sym in viommu_unmap_pages arm_smmu_unmap_pages; do
+	grep -q " $sym\$" /proc/kallsyms && { unmap=$sym; break; }
+done
 set -- $range
-if [ $# -eq 2 ] && rudma_fi_reject viommu_unmap_pages; then
+if [ $# -eq 2 ] && [ -n "$unmap" ] && rudma_fi_reject $unmap; then
 	for f in failslab fail_page_alloc; do
 		echo 0x$1 > $RUDMA_FI/$f/require-start
 		echo 0x$2 > $RUDMA_FI/$f/require-end
@@ -58,7 +64,7 @@ if [ $# -eq 2 ] && rudma_fi_reject viommu_unmap_pages; then
 else
 	set --
 fi
-rudma_test "stack filter: rudma.ko's text ($1..$2), not viommu_unmap_pages" test $# -eq 2
+rudma_test "stack filter: rudma.ko's text ($1..$2), not ${unmap:-the IOMMU unmap}" test $# -eq 2
 fb0=$(rudma_pool_sum fallbacks)
 rudma_test "fio randrw verify, 2-slot pool, 10% of rudma's allocations failing" \
 	rudma_fio randrw 4k 64 2 32M

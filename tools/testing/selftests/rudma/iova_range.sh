@@ -13,7 +13,7 @@ ktap_print_header
 ktap_set_plan 4
 
 nvme=$(rudma_nvme_bdf)
-viommu=$(rudma_viommu_bdf)
+untr=$(rudma_untranslated_bdf)
 M=$RUDMA_MODDIR/rudma_iova_test.ko
 P=/sys/module/rudma_iova_test/parameters/device
 
@@ -21,7 +21,7 @@ rudma_test "in-kernel IOVA range test on $nvme" insmod $M device=$nvme
 checks=$(dmesg | grep -c "rudma_iova_test: ok ")
 [ "$checks" -eq 14 ] && ktap_test_pass "all 14 in-kernel checks logged ok" ||
 	ktap_test_fail "in-kernel checks: $checks ok, want 14"
-rudma_test "untranslated device ($viommu) gets no IOVA" rudma_write $P $viommu
+rudma_test "untranslated device ($untr) gets no IOVA" rudma_write $P $untr
 rudma_test "bad device name: EINVAL" \
 	rudma_expect_errno "Invalid argument" rudma_write $P 0000:00:zz.0
 rmmod rudma_iova_test

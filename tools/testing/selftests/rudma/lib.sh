@@ -97,10 +97,18 @@ rudma_pci_find() {
 	done
 }
 
-# The PCI address of the virtio-iommu device (virtio vendor, modern device
-# id 0x1057): not translated by an IOMMU.
-rudma_viommu_bdf() {
-	rudma_pci_find 0x1af4 0x1057
+# The PCI address of a device with a driver but no IOMMU: virtio-iommu
+# itself on x86-64 (virtio vendor, modern device id 0x1057); on arm64 the
+# 16550 behind the root port on bus 1, which the runner's device tree
+# leaves out of the SMMU's iommu-map (1b36:0002 without an iommu_group).
+rudma_untranslated_bdf() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ -e $d/driver ] && [ ! -e $d/iommu_group ] || continue
+		case "$(cat $d/vendor):$(cat $d/device)" in
+		0x1af4:0x1057|0x1b36:0x0002) basename $d; return ;;
+		esac
+	done
 }
 
 # The PCI address of QEMU's edu device (1234:11e8).
@@ -117,6 +125,33 @@ rudma_expect_begin() {
 
 rudma_expect_end() {
 	echo "rudma-expect-end: $1" > /dev/kmsg
+}
+
+# IOMMU fault reports in the kernel log, per IOMMU driver: virtio-iommu
+# logs "page fault from EP <n> at <iova> [...]", one line per event;
+# arm-smmu-v3 logs "event 0x10 received:" and the event's four words, the
+# third being the input address.  Both rate-limit (10 events per 5 s) and
+# report each access QEMU's device model makes (4 bytes at a time on the
+# SMMUv3), so tests fault with short transfers.
+RUDMA_FAULT_RE='page fault from EP|arm-smmu-v3 .*: (event 0x[0-9a-f]+ received:|\s+0x[0-9a-f]{16})'
+
+# Kernel log lines so far (a mark for rudma_fault_pages).
+rudma_log_mark() {
+	dmesg | wc -l
+}
+
+# The distinct IOVA pages reported faulting after log line MARK, one per line.
+rudma_fault_pages() {
+	dmesg | tail -n +$(($1 + 1)) | awk '
+		/fault from EP [0-9]+ at 0x/ {
+			for (i = 1; i <= NF; i++) if ($i == "at") print $(i + 1)
+		}
+		/arm-smmu-v3 .*: event 0x[0-9a-f]+ received:/ { w = 0; next }
+		w >= 0 && /arm-smmu-v3 .*:[ \t]+0x[0-9a-f]+$/ {
+			if (++w == 3) print $NF
+		}' | while read -r a; do
+		printf '0x%x\n' $(($a & ~4095))
+	done | sort -u
 }
 
 RUDMA_POOLS=/sys/kernel/debug/rudma/pools

@@ -8,8 +8,8 @@
 # boundary and at its end, every byte checked, then destroyed -- through
 # iommu-dma and with rudma's pool attached; misuse of the API refused or
 # cleaned up; and, measured in one run, N=32 pages mapped one by one
-# versus linked with one sync, with the virtio-iommu requests and syncs
-# each issued (kprobe hit counts).
+# versus linked with one sync, with the IOMMU requests and IOTLB syncs
+# each issued (kprobe hit counts; virtio-iommu or arm-smmu-v3).
 
 . /rudma/ktap_helpers.sh
 . /rudma/lib.sh
@@ -62,11 +62,18 @@ rmmod rudma
 # Measurement: N=32 pages, classic per-page map/unmap vs link+sync/destroy.
 T=/sys/kernel/tracing
 grep -q " $T " /proc/mounts || mount -t tracefs nodev $T
+# Per IOMMU driver: "vreq" counts requests to the IOMMU (virtio-iommu
+# requests; SMMUv3 command-queue batches), "vsync" IOTLB syncs (a
+# virtio-iommu request sync; an SMMUv3 iotlb_sync, which invalidates and
+# waits for a CMD_SYNC).  The first driver whose symbols exist is used.
 probes=""
-for sym in __viommu_add_req:vreq __viommu_sync_req:vsync; do
-	f=${sym%%:*} n=${sym##*:}
-	grep -q " $f\$" /proc/kallsyms && echo "p:rudma/$n $f" >> $T/kprobe_events &&
-		probes="$probes $n"
+for pair in __viommu_add_req:__viommu_sync_req \
+	    arm_smmu_cmdq_issue_cmdlist:arm_smmu_iotlb_sync; do
+	req=${pair%%:*} sync=${pair##*:}
+	grep -q " $req\$" /proc/kallsyms && grep -q " $sync\$" /proc/kallsyms || continue
+	echo "p:rudma/vreq $req" >> $T/kprobe_events &&
+		echo "p:rudma/vsync $sync" >> $T/kprobe_events && probes="$req $sync"
+	break
 done
 [ -n "$probes" ] && echo 1 > $T/events/rudma/enable && echo 0 > $T/tracing_on
 hits() {
@@ -84,10 +91,10 @@ bench() {
 }
 rudma_test "classic: 32 pages mapped and unmapped one by one" bench classic
 rudma_test "two-stage: 32 pages linked, one sync, destroyed" bench iova
-echo "# N=32 pages, mean per round of $ROUNDS (TCG):"
-echo "#   classic   $classic_t  virtio-iommu requests=$classic_req syncs=$classic_sync"
-echo "#   two-stage $iova_t  virtio-iommu requests=$iova_req syncs=$iova_sync"
-rudma_test "kprobes count virtio-iommu requests and syncs" test -n "$probes" -a "$classic_sync" -gt 0
+echo "# N=32 pages, mean per round of $ROUNDS (TCG; counted at $probes):"
+echo "#   classic   $classic_t  IOMMU requests=$classic_req syncs=$classic_sync"
+echo "#   two-stage $iova_t  IOMMU requests=$iova_req syncs=$iova_sync"
+rudma_test "kprobes count IOMMU requests and syncs ($probes)" test -n "$probes" -a "$classic_sync" -gt 0
 rudma_test "two-stage: at most 2 IOTLB syncs per round (link+sync, destroy)" test "$iova_sync" -le 2
 rudma_test "two-stage: fewer syncs than classic ($iova_sync < $classic_sync)" test "$iova_sync" -lt "$classic_sync"
 echo 0 > $T/events/rudma/enable 2>/dev/null
