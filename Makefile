@@ -47,13 +47,16 @@ SUITE ?= demo
 # in the environment override the rounds and fio seconds per point.
 BENCH_ARGS ?=
 
-.PHONY: all deps kernel modsrc modules initramfs host-test check check-kasan run bench suite \
+.PHONY: all deps kernel modsrc modules initramfs host-test check check-x86_64 check-arm64 \
+	check-kasan run bench suite \
 	checkpatch rustfmt rustfmtcheck clippy clean distclean help
 
 all: modules
 
 help:
-	@echo "make check      host tests, build, boot QEMU, run every kselftest suite"
+	@echo "make check      host tests, then for x86_64 and arm64: build, boot QEMU,"
+	@echo "                run every kselftest suite (ARCH=arm64: one architecture)"
+	@echo "make check-x86_64 | check-arm64   one architecture"
 	@echo "make check-kasan  the same on a KASAN + kmemleak kernel (not in CI: time)"
 	@echo "make run        build, then a short benchmark: one boot per configuration"
 	@echo "make bench      build, then the full benchmark (QEMU; ~20 min on 2 cores):"
@@ -84,11 +87,18 @@ initramfs: modules
 host-test:
 	cd tools/testing/host && cargo test
 
-check: deps
-	@ARCH=$(ARCH) VARIANT=$(VARIANT) tools/testing/check.sh
+# make check: every architecture, unless ARCH is given (make check ARCH=arm64).
+CHECK_ARCHES := $(if $(filter command line environment,$(origin ARCH)),$(ARCH),x86_64 arm64)
 
+check: deps
+	@ARCHES="$(CHECK_ARCHES)" VARIANT=$(VARIANT) tools/testing/check.sh
+
+check-x86_64 check-arm64: deps
+	@ARCHES=$(@:check-%=%) VARIANT=$(VARIANT) tools/testing/check.sh
+
+# The KASAN variant: x86_64 unless ARCH is given.
 check-kasan: deps
-	@ARCH=$(ARCH) VARIANT=kasan tools/testing/check.sh
+	@ARCHES=$(ARCH) VARIANT=kasan tools/testing/check.sh
 
 # Benchmarks run on the default kernel only (not VARIANT=kasan).
 run: initramfs
