@@ -103,11 +103,11 @@ check-kasan: deps
 # Benchmarks run on the default kernel only (not VARIANT=kasan).
 run: initramfs
 	@[ -z "$(VARIANT)" ] || { echo "make run: benchmarks use the default kernel, not VARIANT=$(VARIANT)"; exit 1; }
-	tools/testing/bench/bench.py --short $(BENCH_ARGS)
+	tools/testing/bench/bench.py --arch $(ARCH) --short $(BENCH_ARGS)
 
 bench: initramfs
 	@[ -z "$(VARIANT)" ] || { echo "make bench: benchmarks use the default kernel, not VARIANT=$(VARIANT)"; exit 1; }
-	tools/testing/bench/bench.py --update-readme $(BENCH_ARGS)
+	tools/testing/bench/bench.py --arch $(ARCH) --update-readme $(BENCH_ARGS)
 
 suite: initramfs
 	tools/testing/qemu/run --arch $(ARCH) --variant "$(VARIANT)" --suite $(SUITE) $(RUN_ARGS)

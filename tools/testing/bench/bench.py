@@ -227,7 +227,7 @@ def run_boot(s, config, rnd, logdir):
     append = " ".join([COMMON_APPEND, CONFIGS[config][0],
                        f"rudma.test_timeout={boot_timeout(s)}",
                        "rudma.bench=" + ",".join(guest_args(s, config))])
-    cmd = [sys.executable, str(RUNNER), "--suite", "bench", "--quiet",
+    cmd = [sys.executable, str(RUNNER), "--arch", s["arch"], "--suite", "bench", "--quiet",
            "--accel", s["accel"], "--smp", str(s["smp"]), "--mem", str(s["mem"]),
            "--disk", str(s["disk"]), "--timeout", str(boot_timeout(s)),
            "--logdir", str(logdir), "--append", append]
@@ -396,7 +396,8 @@ def table(s, configs, fio, mp, iova, tgt, boots):
     n = s["rounds"]
     what = (f"median of {n} runs [min..max]" if n > 1 else "1 run each: no noise estimate")
     where = (f"this host, {s['smp']} CPUs, /dev/{s['device']}" if s.get("host") else
-             f"QEMU {s['accel'].upper()} {s['smp']} CPUs {s['mem']} MiB")
+             f"QEMU {s.get('arch', 'x86_64')} {s['accel'].upper()} {s['smp']} CPUs "
+             f"{s['mem']} MiB")
     L.append(f"rudma bench: {s['date']}, {len(boots)} {'runs' if s.get('host') else 'boots'} "
              f"({', '.join(configs)} x {n}), {where}, "
              f"fio {s['runtime']}s (+{s['ramp']}s ramp) per point; {what}")
@@ -637,6 +638,8 @@ def main():
                     help="guest MiB, the same for every configuration (fio does not "
                     "start in 256)")
     ap.add_argument("--accel", default="tcg", choices=["tcg", "kvm"])
+    ap.add_argument("--arch", default="x86_64", choices=["x86_64", "arm64"],
+                    help="guest architecture (QEMU q35 + virtio-iommu, or virt + SMMUv3)")
     ap.add_argument("--disk-mib", type=int, default=512)
     ap.add_argument("--host", action="store_true",
                     help="no QEMU: run rudma-bench.sh here (root), stock as booted "
@@ -675,7 +678,12 @@ def main():
     if a.host and not a.device:
         sys.exit("bench: --host needs --device (e.g. nvme0n1)")
     stamp = time.strftime("%Y-%m-%d-%H%M")
-    name = f"{stamp}-host" if a.host else stamp
+    name = (f"{stamp}-host" if a.host else
+            stamp if a.arch == "x86_64" else f"{stamp}-{a.arch}")
+    if a.update_readme and (a.host or a.arch != "x86_64"):
+        # The README's table is the x86-64 QEMU comparison.
+        print("bench: README not updated (its table is the x86_64 QEMU run)")
+        a.update_readme = False
     out = a.out or (TOP / "build/bench" if a.short else TOP / "bench/results")
     out = out if out.is_absolute() else Path.cwd() / out
     out.mkdir(parents=True, exist_ok=True)
@@ -686,8 +694,8 @@ def main():
         s.update(host=True, smp=os.cpu_count(), device=a.device.removeprefix("/dev/"),
                  host_args=a.host_args)
     else:
-        disk = TOP / "build" / "bench-nvme-x86_64.img"
-        s.update(smp=a.smp, mem=a.mem, accel=a.accel, disk=str(disk),
+        disk = TOP / "build" / f"bench-nvme-{a.arch}.img"
+        s.update(arch=a.arch, smp=a.smp, mem=a.mem, accel=a.accel, disk=str(disk),
                  disk_mib=a.disk_mib, common_append=COMMON_APPEND)
         prepare_disk(disk, a.disk_mib)
 
@@ -723,7 +731,8 @@ def main():
     png = out / f"{name}.png"
     text, (fio, mp, iova, tgt), err = report(s, configs, boots, png, a.update_readme)
     kern = next((b["guest"]["info"].get("kernel") for b in boots if b.get("guest")), None)
-    qv = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True)
+    qemu = {"x86_64": "qemu-system-x86_64", "arm64": "qemu-system-aarch64"}[a.arch]
+    qv = subprocess.run([qemu, "--version"], capture_output=True, text=True)
     doc = {
         "date": stamp, "ok": ok, "seconds": round(time.monotonic() - t0),
         "host": {"machine": platform.machine(), "cpus": os.cpu_count(),
