@@ -104,8 +104,18 @@
 #define EDU_BUF_ADDR		0x40000
 #define EDU_BUF_SIZE		4096
 #define EDU_XFER_MAX		(EDU_BUF_SIZE - 1)
-#define EDU_DMA_BITS		28
+#define EDU_DMA_BITS		28	/* QEMU's default dma_mask */
 #define EDU_DMA_TIMEOUT_MS	2000
+
+/*
+ * QEMU's edu truncates DMA addresses to its dma_mask property, 28 bits
+ * unless set: enough on x86-64 with an IOMMU or RAM below 256 MiB, but
+ * arm64's virt has no RAM below 1 GiB, so its passthrough runs give edu a
+ * wider mask (-device edu,dma_mask=...) and this driver the same width.
+ */
+static unsigned int dma_bits = EDU_DMA_BITS;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "the edu device's DMA address width (its dma_mask), 28..64");
 
 struct edu {
 	struct pci_dev *pdev;
@@ -260,7 +270,7 @@ static int edu_stale(struct edu *edu)
 		goto out;
 	/* An address a power of two away, checked to be unmapped. */
 	for (i = 0; i < 8; i++) {
-		never = (stale ^ (SZ_1M << i)) & DMA_BIT_MASK(EDU_DMA_BITS) & PAGE_MASK;
+		never = (stale ^ (SZ_1M << i)) & DMA_BIT_MASK(dma_bits) & PAGE_MASK;
 		if (!iommu_iova_to_phys(dom, never))
 			break;
 	}
@@ -1051,7 +1061,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	edu->mmio = pcim_iomap_table(pdev)[0];
-	ret = dma_set_mask(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	ret = dma_set_mask(&pdev->dev, DMA_BIT_MASK(dma_bits));
 	if (ret)
 		return ret;
 	pci_set_master(pdev);
@@ -1101,6 +1111,11 @@ static int __init rudma_edu_init(void)
 {
 	int ret;
 
+	if (dma_bits < EDU_DMA_BITS || dma_bits > 64) {
+		pr_err("rudma_edu: dma_bits=%u out of range (%d..64)\n",
+		       dma_bits, EDU_DMA_BITS);
+		return -EINVAL;
+	}
 	edu_root = debugfs_create_dir("rudma_edu", NULL);
 	ret = pci_register_driver(&edu_driver);
 	if (ret)

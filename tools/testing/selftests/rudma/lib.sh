@@ -191,10 +191,18 @@ rudma_fio() {
 		{ sed 's/^/# /' $log | tail -n 20; return 1; }
 }
 
+# rudma_edu's parameters for this boot: the edu device's DMA width when
+# the runner widened it (--edu-dma-bits, kernel argument rudma.edu_dma_bits).
+rudma_edu_args() {
+	local b
+	b=$(sed -n 's/.*rudma\.edu_dma_bits=\([0-9]*\).*/\1/p' /proc/cmdline)
+	[ -n "$b" ] && echo "dma_bits=$b"
+}
+
 # Loads the edu test driver and rudma_iova.ko, whose two-stage API it uses.
 rudma_load_edu() {
 	{ rudma_module_loaded rudma_iova || insmod $RUDMA_MODDIR/rudma_iova.ko; } &&
-		insmod $RUDMA_MODDIR/rudma_edu.ko
+		insmod $RUDMA_MODDIR/rudma_edu.ko $(rudma_edu_args)
 }
 
 rudma_unload_edu() {
