@@ -121,6 +121,8 @@ if [ "$(cat "$cfg_stamp" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$KOBJ/.config
 	"${KMAKE[@]}" -s tinyconfig
 	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KOBJ" "$KOBJ/.config" "${FRAGS[@]}" >/dev/null
 	"${KMAKE[@]}" -s olddefconfig
+	# Each symbol's last request counts: a later fragment (the variant's)
+	# overrides an earlier one, as merge_config.sh does.
 	bad=0
 	while IFS= read -r line; do
 		case "$line" in
@@ -135,7 +137,10 @@ if [ "$(cat "$cfg_stamp" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$KOBJ/.config
 				echo "build-kernel: requested $sym off, but it is on" >&2; bad=1; }
 			;;
 		esac
-	done < <(cat "${FRAGS[@]}")
+	done < <(cat "${FRAGS[@]}" |
+		sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1 &/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 &/p' |
+		awk '{ sym = $1; sub(/^[^ ]* /, ""); last[sym] = $0; order[sym] = NR }
+		     END { for (s in last) print order[s], last[s] }' | sort -n | cut -d' ' -f2-)
 	[ $bad -eq 0 ] || die "config fragment not honoured (unmet dependencies above)"
 	echo "$cfg_hash" > "$cfg_stamp"
 fi
