@@ -137,10 +137,9 @@ if [ "$(cat "$cfg_stamp" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$KOBJ/.config
 				echo "build-kernel: requested $sym off, but it is on" >&2; bad=1; }
 			;;
 		esac
-	done < <(cat "${FRAGS[@]}" |
-		sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1 &/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 &/p' |
-		awk '{ sym = $1; sub(/^[^ ]* /, ""); last[sym] = $0; order[sym] = NR }
-		     END { for (s in last) print order[s], last[s] }' | sort -n | cut -d' ' -f2-)
+	done < <(awk '/^CONFIG_[A-Za-z0-9_]+=/ { s = $0; sub(/=.*/, "", s); last[s] = $0 }
+		      /^# CONFIG_[A-Za-z0-9_]+ is not set$/ { last[$2] = $0 }
+		      END { for (s in last) print last[s] }' "${FRAGS[@]}")
 	[ $bad -eq 0 ] || die "config fragment not honoured (unmet dependencies above)"
 	echo "$cfg_hash" > "$cfg_stamp"
 fi

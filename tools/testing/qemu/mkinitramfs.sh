@@ -49,9 +49,9 @@ elf_needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 elf_runpath() { readelf -d "$1" | sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p' | tr ':' ' '; }
 elf_interp() { readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)\]/\1/p'; }
 
-# A file of the sysroot, symlinks resolved inside it, installed at the same
-# path in the guest.
-# (Absolute links point into the sysroot, not the host.)
+# A file of the sysroot, installed at the same path in the guest, its
+# symlinks resolved inside the sysroot (absolute links point into it, not
+# into the host).
 install_file() {
 	local path=$1 real=$1 t n=0
 	while [ -L "$SYSROOT$real" ] && [ $n -lt 16 ]; do

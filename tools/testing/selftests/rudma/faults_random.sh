@@ -48,10 +48,7 @@ range=$(sort /proc/kallsyms | awk '
 	m && !e { e = $1 }
 	$4 == "[rudma]" && ($2 == "t" || $2 == "T") { if (!s) s = $1; m = 1; e = "" }
 	END { if (s && e) print s, e }')
-unmap=
-for sym in viommu_unmap_pages arm_smmu_unmap_pages; do
-	grep -q " $sym\$" /proc/kallsyms && { unmap=$sym; break; }
-done
+unmap=$(rudma_first_sym viommu_unmap_pages arm_smmu_unmap_pages)
 set -- $range
 if [ $# -eq 2 ] && [ -n "$unmap" ] && rudma_fi_reject $unmap; then
 	for f in failslab fail_page_alloc; do

@@ -284,6 +284,16 @@ rudma_sym_range() {
 		awk -v s="$1" 'f { print $1; exit } $3 == s { printf "%s ", $1; f = 1 }'
 }
 
+# The first of the given kernel symbols that exists: the one of the IOMMU
+# driver this kernel has (virtio-iommu on x86-64, arm-smmu-v3 on arm64).
+rudma_first_sym() {
+	local s
+	for s in "$@"; do
+		grep -q " $s\$" /proc/kallsyms && { echo "$s"; return 0; }
+	done
+	return 1
+}
+
 # No injection on call stacks through SYMBOL (both fault attributes).
 rudma_fi_reject() {
 	local f

@@ -54,14 +54,11 @@ slots=$(rudma_pool_class 4096 slots)
 # Calls on an IOVA of the 4 KiB class's slots, from trace lines
 # "... dev: (iommu_dma_sync_single_for_device+0x0/...) iova=0x... len=...".
 count() {
-	awk -v ev=" $1: [(]" -v lo=$((base)) -v hi=$((base + slots * 4096)) '
-		$0 ~ ev && match($0, /iova=0x[0-9a-f]+/) {
-			v = 0; s = substr($0, RSTART + 7, RLENGTH - 7)
-			for (k = 1; k <= length(s); k++)
-				v = v * 16 + index("0123456789abcdef", substr(s, k, 1)) - 1
-			if (v >= lo && v < hi) n++
-		}
-		END { print n + 0 }' $T/trace
+	local n=0 a
+	for a in $(sed -n "s/.* $1: (.* iova=\(0x[0-9a-f]*\) .*/\1/p" $T/trace); do
+		[ $((a)) -ge $((base)) ] && [ $((a)) -lt $((base + slots * 4096)) ] && n=$((n + 1))
+	done
+	echo $n
 }
 dev=$(count dev)
 cpu=$(count cpu)

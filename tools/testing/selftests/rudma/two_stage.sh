@@ -65,16 +65,12 @@ grep -q " $T " /proc/mounts || mount -t tracefs nodev $T
 # Per IOMMU driver: "vreq" counts requests to the IOMMU (virtio-iommu
 # requests; SMMUv3 command-queue batches), "vsync" IOTLB syncs (a
 # virtio-iommu request sync; an SMMUv3 iotlb_sync, which invalidates and
-# waits for a CMD_SYNC).  The first driver whose symbols exist is used.
+# waits for a CMD_SYNC).
 probes=""
-for pair in __viommu_add_req:__viommu_sync_req \
-	    arm_smmu_cmdq_issue_cmdlist:arm_smmu_iotlb_sync; do
-	req=${pair%%:*} sync=${pair##*:}
-	grep -q " $req\$" /proc/kallsyms && grep -q " $sync\$" /proc/kallsyms || continue
+req=$(rudma_first_sym __viommu_add_req arm_smmu_cmdq_issue_cmdlist) &&
+	sync=$(rudma_first_sym __viommu_sync_req arm_smmu_iotlb_sync) &&
 	echo "p:rudma/vreq $req" >> $T/kprobe_events &&
-		echo "p:rudma/vsync $sync" >> $T/kprobe_events && probes="$req $sync"
-	break
-done
+	echo "p:rudma/vsync $sync" >> $T/kprobe_events && probes="$req $sync"
 [ -n "$probes" ] && echo 1 > $T/events/rudma/enable && echo 0 > $T/tracing_on
 hits() {
 	awk -v e="$1" '$1 == e || $1 == "rudma/" e { print $2 }' $T/kprobe_profile 2>/dev/null
