@@ -12,7 +12,6 @@
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
 #include <linux/pci.h>
-#include <linux/rcupdate.h>
 
 #include "rudma_shims.h"
 
@@ -79,34 +78,6 @@ void rudma_dev_set_dma_skip_sync(struct device *dev, bool skip)
 #ifdef CONFIG_DMA_NEED_SYNC
 	dev->dma_skip_sync = skip;
 #endif
-}
-
-/**
- * rudma_dev_reset_dma_skip_sync() - let the DMA core recompute dma_skip_sync
- * @dev: the device, locked by the caller, with no rudma ops installed
- *
- * dma_set_mask() with the current mask sets dma_skip_sync exactly as the
- * kernel does at probe, for whatever now handles the device's DMA.
- */
-void rudma_dev_reset_dma_skip_sync(struct device *dev)
-{
-	device_lock_assert(dev);
-	if (dev->dma_mask && dma_set_mask(dev, dma_get_mask(dev)))
-		dev_warn(dev, "rudma: could not recompute dma_skip_sync\n");
-}
-
-/**
- * rudma_wait_dma_callers() - wait out DMA API calls using replaced ops
- *
- * A DMA API call that read dev->dma_ops before they were removed may
- * still run in them.  Such a call never sleeps; synchronize_rcu_tasks()
- * waits until every task has passed a voluntary context switch (with
- * IOMMU_DMA_OPS_OVERRIDE it is real RCU-tasks on preemptible kernels, and
- * synchronize_rcu() on the others), so afterwards none is left.
- */
-void rudma_wait_dma_callers(void)
-{
-	synchronize_rcu_tasks();
 }
 
 /**

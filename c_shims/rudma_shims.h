@@ -24,10 +24,14 @@ const struct dma_map_ops *rudma_dev_dma_ops(struct device *dev);
 bool rudma_dev_dma_iommu(struct device *dev);
 bool rudma_dev_dma_skip_sync(struct device *dev);
 void rudma_dev_set_dma_skip_sync(struct device *dev, bool skip);
-void rudma_dev_reset_dma_skip_sync(struct device *dev);
-void rudma_wait_dma_callers(void);
 bool rudma_dev_is_dma_coherent(struct device *dev);
 u64 rudma_dma_get_mask(struct device *dev);
+
+/* ops_section.c (rudma.ko) */
+int rudma_ops_enter(struct device *dev);
+void rudma_ops_exit(int idx);
+void rudma_wait_dma_callers(void);
+int rudma_test_set_ops_hook(void (*hook)(struct device *dev));
 
 /* device_lock.c */
 int rudma_device_lock_interruptible(struct device *dev);
@@ -48,6 +52,8 @@ u64 rudma_dma_limit(struct device *dev);
 struct page *rudma_alloc_pages(struct device *dev, size_t size, gfp_t gfp);
 void rudma_free_pages(struct page *page, size_t size);
 phys_addr_t rudma_page_to_phys(struct page *page);
+bool rudma_page_is_p2pdma(struct page *page);
+long rudma_pages_held(void);
 
 /* locks.c: the kinds of rudma_irq_lock_alloc(), one lockdep class each */
 #define RUDMA_LOCK_CPU_CACHE	0

@@ -140,8 +140,8 @@ impl DeviceGuard<'_> {
     /// # Safety
     ///
     /// `ops` is NULL or stays valid until it is replaced and
-    /// [`wait_dma_callers`] has returned, and every call it can receive for
-    /// this device is safe to make.
+    /// `dma_callers::wait_dma_callers()` has returned, and every call it
+    /// can receive for this device is safe to make.
     pub unsafe fn set_dma_ops(&self, ops: *const bindings::dma_map_ops) {
         // SAFETY: the device is valid and locked; the caller vouches for `ops`.
         unsafe { bindings::rudma_dev_set_dma_ops(self.dev.as_raw(), ops) };
@@ -151,13 +151,6 @@ impl DeviceGuard<'_> {
     pub fn set_dma_skip_sync(&self, skip: bool) {
         // SAFETY: the device is valid and locked.
         unsafe { bindings::rudma_dev_set_dma_skip_sync(self.dev.as_raw(), skip) };
-    }
-
-    /// Lets the DMA core recompute `dev->dma_skip_sync` for the device's
-    /// current DMA path (after ops were removed).
-    pub fn reset_dma_skip_sync(&self) {
-        // SAFETY: the device is valid and locked.
-        unsafe { bindings::rudma_dev_reset_dma_skip_sync(self.dev.as_raw()) };
     }
 }
 
@@ -206,11 +199,3 @@ impl Drop for DeviceRef {
 unsafe impl Send for DeviceRef {}
 // SAFETY: `&DeviceRef` only gives `&Device`, whose methods are thread-safe.
 unsafe impl Sync for DeviceRef {}
-
-/// Waits until no DMA API call can still be running in ops that were
-/// removed from a device before this call.
-pub fn wait_dma_callers() {
-    // SAFETY: plain call; it sleeps, and is only called from process
-    // context (sysfs writes, bus notifiers, module init).
-    unsafe { bindings::rudma_wait_dma_callers() };
-}

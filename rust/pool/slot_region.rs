@@ -102,3 +102,26 @@ pub fn shrinking_attempts(wanted: u32, min: u32) -> impl Iterator<Item = u32> {
         (n / 2 >= min && n / 2 < n).then_some(n / 2)
     })
 }
+
+/// Share of a device's IOVA space below its limit that a pool may reserve
+/// in all (1 / `IOVA_SHARE`), split evenly between its size classes.
+pub const IOVA_SHARE: u64 = 4;
+
+/// Slots a class of `slot_size` bytes may reserve, one of `classes`
+/// classes of a pool whose device reaches IOVAs up to `limit`: at most
+/// `wanted`, rounded down to a power of two (the IOVA allocator aligns
+/// ranges to their power-of-two size), within the class's share of the
+/// space.  0 when not even one slot fits the share.
+pub fn fitted_slots(wanted: u32, slot_size: usize, classes: usize, limit: u64) -> u32 {
+    if slot_size == 0 || classes == 0 || wanted == 0 {
+        return 0;
+    }
+    let share = (limit / IOVA_SHARE + 1) / classes as u64;
+    let n = (share / slot_size as u64).min(u64::from(wanted));
+    if n == 0 {
+        0
+    } else {
+        // `n <= wanted <= u32::MAX`.
+        1u32 << (63 - n.leading_zeros())
+    }
+}

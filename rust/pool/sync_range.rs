@@ -48,3 +48,10 @@ impl Mapped {
         )
     }
 }
+
+/// Whether `len` bytes at `addr` cover whole IOMMU granules (`granule` a
+/// power of two): then a mapping of them in place exposes nothing else
+/// to the device.  A zero granule (no IOMMU) never aligns.
+pub fn whole_granules(addr: u64, len: usize, granule: usize) -> bool {
+    granule.is_power_of_two() && (addr | len as u64) & (granule as u64 - 1) == 0
+}

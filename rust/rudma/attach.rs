@@ -9,10 +9,16 @@
 //! - attach installs the device's ops (one pointer store: with the rudma
 //!   series they take over its streaming DMA while `dma_iommu` stays set)
 //!   and clears `dma_skip_sync` so that every sync reaches them;
-//! - detach waits for streaming mappings made through the ops to drain
-//!   (or fails with `EBUSY`), removes the ops, waits until no DMA API call
-//!   can still be inside them, lets the DMA core recompute
-//!   `dma_skip_sync`, and only then frees them and unpins the module;
+//! - detach stops new mappings from entering the pool, waits for the pool
+//!   slots the device holds to drain (or fails with `EBUSY`), removes the
+//!   ops, waits until no DMA API call can still be inside them, and only
+//!   then frees them and unpins the module.  Mappings iommu-dma made (also
+//!   through the ops: persistent, oversize, fallbacks) are not waited for:
+//!   iommu-dma unmaps them after detach as before.  `dma_skip_sync` stays
+//!   cleared: the DMA core cannot tell whether swiotlb bounced a mapping
+//!   that is still live (it clears the flag on the first bounce and only
+//!   a new `dma_set_mask()` recomputes it), and a skipped sync of such a
+//!   mapping would read stale data;
 //! - when the driver unbinds, the device is detached; a device named in
 //!   the `attach` module parameter is attached when its driver binds;
 //! - each attached device pins the module, so rmmod fails while any is.
@@ -144,7 +150,7 @@ impl Registry {
         with_locked_pci_dev(bdf, "detach", |guard| self.detach_locked(guard, true))
     }
 
-    /// Detaches a locked device.  With `wait`, in-flight mappings must
+    /// Detaches a locked device.  With `wait`, the pool slots it holds must
     /// drain first (else `EBUSY`); without, the device's driver is gone
     /// and whatever it left mapped stays mapped (iommu-dma's mappings
     /// belong to iommu-dma, pool slots are leaked with their pool).
@@ -166,11 +172,11 @@ impl Registry {
         let bdf = a.bdf;
         if a.ops.pool().is_some() {
             a.ops.set_draining(true);
-            crate::device::wait_dma_callers();
+            crate::dma_callers::wait_dma_callers();
         }
         // Sleeping with the registry mutex held only delays other
         // attach/detach calls; the DMA fast path never takes it.
-        let drained = || a.ops.inflight() == 0 && a.ops.slots() <= 0;
+        let drained = || a.ops.slots() <= 0;
         if wait && !drained() {
             let mut waited = 0;
             while waited < DETACH_WAIT_MS && !drained() {
@@ -180,9 +186,8 @@ impl Registry {
             }
             if !drained() {
                 pr_err!(
-                    "detach {}: {} mappings ({} pool slots) still in flight after {} ms\n",
+                    "detach {}: {} pool slots still mapped after {} ms\n",
                     bdf,
-                    a.ops.inflight(),
                     a.ops.slots(),
                     DETACH_WAIT_MS
                 );
@@ -196,16 +201,10 @@ impl Registry {
         // SAFETY: removing the ops is always allowed.
         unsafe { guard.set_dma_ops(core::ptr::null()) };
         // Calls that read the old pointer may still be inside the ops.
-        crate::device::wait_dma_callers();
-        guard.reset_dma_skip_sync();
-        let (maps, left) = (a.ops.maps(), a.ops.inflight());
+        crate::dma_callers::wait_dma_callers();
+        let (maps, left) = (a.ops.maps(), a.ops.slots());
         if left > 0 {
-            pr_warn!(
-                "{}: driver left {} mappings ({} pool slots) mapped\n",
-                bdf,
-                left,
-                a.ops.slots()
-            );
+            pr_warn!("{}: driver left {} pool slots mapped\n", bdf, left);
         }
         if let Some(p) = a.ops.take_pool() {
             // No DMA API call can be inside the ops any more: the pool may
@@ -274,9 +273,9 @@ impl Registry {
         for a in inner.attached.as_slice().iter().flatten() {
             if writeln!(
                 w,
-                "{} inflight={} maps={} pool={}",
+                "{} slots={} maps={} pool={}",
                 a.bdf,
-                a.ops.inflight(),
+                a.ops.slots().max(0),
                 a.ops.maps(),
                 if a.ops.pool().is_some() { "yes" } else { "no" }
             )

@@ -8,14 +8,21 @@
 //!
 //! Streaming mappings go to the domain's bounce pool when the device has
 //! one and the pool can serve them; everything else (no pool, too large,
-//! pool exhausted, `DMA_ATTR_PERSISTENT_STREAMING`, MMIO resources) is
-//! forwarded to iommu-dma.  Unmap and sync tell the two apart by address.
-//! Mappings are counted per device, so that detach can wait for them.
+//! pool exhausted, `DMA_ATTR_PERSISTENT_STREAMING`, P2PDMA pages, MMIO
+//! resources) is forwarded to iommu-dma.  Unmap and sync tell the two
+//! apart by address.  The pool slots a device holds are counted, so that
+//! detach can wait for exactly those: iommu-dma's own mappings need
+//! nothing of rudma and are unmapped correctly after detach.
+//!
+//! Every callback runs in a [`CallbackSection`], which detach waits out
+//! before it frees the ops (`dma_callers::wait_dma_callers`).
 
 use crate::bindings;
 use crate::dma::{DMA_ATTR_PERSISTENT_STREAMING, DMA_MAPPING_ERROR};
+use crate::dma_callers::CallbackSection;
 use crate::pool::{Client, Owner, Pool, Way};
 use crate::sg::SgEntry;
+use crate::sync_range::whole_granules;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use kernel::ffi::{c_int, c_ulong};
 
@@ -32,17 +39,13 @@ type Dir = bindings::dma_data_direction;
 #[repr(C)]
 pub(crate) struct DevOps {
     ops: bindings::dma_map_ops,
-    /// Streaming mappings made through these ops and not yet unmapped.
-    /// Mappings made by iommu-dma before attach and unmapped through us
-    /// drive it below zero; detach treats that as zero.
-    inflight: AtomicI64,
     /// Streaming map calls served since attach.
     maps: AtomicU64,
-    /// Pool slots this device holds: exact, unlike `inflight`.
+    /// Pool slots this device holds: what detach waits for.
     slots: AtomicI64,
     /// Set by detach: new mappings go to iommu-dma, so the slots drain.
     draining: AtomicBool,
-    /// The untrusted-device persistent-mapping warning was given.
+    /// The refused untrusted persistent mapping was reported.
     warned_persistent: AtomicBool,
     /// The device, as the pool needs it.
     client: Client,
@@ -66,7 +69,6 @@ impl DevOps {
         // INVARIANT: the caller's guarantee.
         Self {
             ops: OPS,
-            inflight: AtomicI64::new(0),
             maps: AtomicU64::new(0),
             slots: AtomicI64::new(0),
             draining: AtomicBool::new(false),
@@ -79,11 +81,6 @@ impl DevOps {
     /// The pointer to install in `dev->dma_ops`.
     pub(crate) fn as_ops_ptr(&self) -> *const bindings::dma_map_ops {
         &self.ops
-    }
-
-    /// Mappings still outstanding through these ops.
-    pub(crate) fn inflight(&self) -> i64 {
-        self.inflight.load(Ordering::Acquire).max(0)
     }
 
     /// Streaming map calls served since attach.
@@ -129,9 +126,10 @@ impl DevOps {
     /// # Safety
     ///
     /// `dev` must be a device rudma attached, and the call must come from
-    /// the DMA API through rudma's ops: a non-NULL `dma_ops` is then this
-    /// device's `DevOps`, which detach frees only after waiting for such
-    /// calls (`rudma_wait_dma_callers`), and which no other attach reuses.
+    /// the DMA API through rudma's ops, inside a [`CallbackSection`] that
+    /// outlives `'a`: a non-NULL `dma_ops` is then this device's `DevOps`,
+    /// which detach frees only after waiting for such sections
+    /// (`dma_callers::wait_dma_callers`), and which no other attach reuses.
     unsafe fn of<'a>(dev: Dev) -> Option<&'a DevOps> {
         // SAFETY: the caller guarantees `dev` is valid.
         let ops = unsafe { bindings::rudma_dev_dma_ops(dev) };
@@ -149,12 +147,7 @@ impl DevOps {
     }
 
     fn mapped(&self) {
-        self.inflight.fetch_add(1, Ordering::Relaxed);
         self.maps.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn unmapped(&self) {
-        self.inflight.fetch_sub(1, Ordering::Release);
     }
 
     fn mapped_slot(&self) {
@@ -164,30 +157,40 @@ impl DevOps {
 
     fn unmapped_slot(&self) {
         self.slots.fetch_sub(1, Ordering::Release);
-        self.unmapped();
+    }
+
+    /// Refuses a persistent mapping that would expose the rest of its
+    /// granules to an untrusted device: counted, said once per device.
+    fn refuse_persistent(&self, pool: &Pool) {
+        pool.stats.persistent_refused.inc();
+        if !self.warned_persistent.swap(true, Ordering::Relaxed) {
+            // SAFETY: an attached, hence valid, device.
+            unsafe { bindings::rudma_warn_persistent_untrusted(self.client.as_raw()) };
+        }
     }
 }
 
 // Every callback below runs in DMA API context for a device whose ops are
-// rudma's (mapping.c only calls dev->dma_ops), which is what `DevOps::of`
-// and the forwarded iommu-dma calls require; the arguments are the DMA API
-// caller's, passed on unchanged.  Each callback's `# Safety` section says
-// so: they are only ever called through `DevOps::ops`.
+// rudma's (mapping.c only calls dev->dma_ops), and first enters its
+// `CallbackSection`, which is what `DevOps::of` and the forwarded
+// iommu-dma calls require; the arguments are the DMA API caller's, passed
+// on unchanged.  Each callback's `# Safety` section says so: they are only
+// ever called through `DevOps::ops`.
 
 /// Where a new streaming mapping goes: decided once per map call.
 enum Route<'a> {
     /// Into the device's pool (iommu-dma when the pool cannot serve it).
     Pool(&'a DevOps, &'a Pool),
-    /// In place through iommu-dma, widened to whole granules: a persistent
-    /// mapping on an untrusted pooled device (scatterlists: iommu-dma).
-    InPlace(&'a DevOps),
+    /// A persistent mapping on an untrusted pooled device: in place
+    /// through iommu-dma if it covers whole IOMMU granules, else refused
+    /// (in place it would expose its neighbours in those granules; a
+    /// swiotlb bounce would go stale, as its owner never syncs).
+    UntrustedPersistent(&'a DevOps, &'a Pool),
     /// Straight to iommu-dma, counted if the ops are still there.
     IommuDma(Option<&'a DevOps>),
 }
 
-/// Routes a map call with `attrs` for `dev`.  Persistent mappings are
-/// counted (and on an untrusted device said once), except while the
-/// device drains for detach.
+/// Routes a map call with `attrs` for `dev`; counts persistent mappings.
 ///
 /// # Safety
 ///
@@ -200,29 +203,18 @@ unsafe fn route<'a>(dev: Dev, attrs: c_ulong) -> Route<'a> {
     let Some(pool) = o.pool() else {
         return Route::IommuDma(Some(o));
     };
-    let persistent = attrs & DMA_ATTR_PERSISTENT_STREAMING != 0;
-    if o.draining.load(Ordering::Acquire) {
-        return if persistent && o.client.untrusted {
-            Route::InPlace(o)
-        } else {
-            Route::IommuDma(Some(o))
-        };
-    }
-    if !persistent {
-        return Route::Pool(o, pool);
-    }
-    // Mapped in place, as the owner needs; on an untrusted device that
-    // costs sub-page protection: honoured, said once per device, counted.
-    pool.stats.persistent.inc();
-    if !o.client.untrusted {
+    if attrs & DMA_ATTR_PERSISTENT_STREAMING != 0 {
+        pool.stats.persistent.inc();
+        if o.client.untrusted {
+            pool.stats.persistent_untrusted.inc();
+            return Route::UntrustedPersistent(o, pool);
+        }
         return Route::IommuDma(Some(o));
     }
-    pool.stats.persistent_untrusted.inc();
-    if !o.warned_persistent.swap(true, Ordering::Relaxed) {
-        // SAFETY: a valid device (the caller's guarantee).
-        unsafe { bindings::rudma_warn_persistent_untrusted(dev) };
+    if o.draining.load(Ordering::Acquire) {
+        return Route::IommuDma(Some(o));
     }
-    Route::InPlace(o)
+    Route::Pool(o, pool)
 }
 
 /// Counts a streaming mapping made through the ops.
@@ -234,18 +226,6 @@ unsafe fn note_mapped(dev: Dev) {
     // SAFETY: the caller's guarantee is `of`'s.
     if let Some(o) = unsafe { DevOps::of(dev) } {
         o.mapped();
-    }
-}
-
-/// Counts a streaming mapping undone through the ops.
-///
-/// # Safety
-///
-/// As for [`DevOps::of`].
-unsafe fn note_unmapped(dev: Dev) {
-    // SAFETY: the caller's guarantee is `of`'s.
-    if let Some(o) = unsafe { DevOps::of(dev) } {
-        o.unmapped();
     }
 }
 
@@ -264,84 +244,40 @@ unsafe extern "C" fn map_page(
     attrs: c_ulong,
 ) -> bindings::dma_addr_t {
     // SAFETY: see the comment above the callbacks.
-    let (o, addr) = match unsafe { route(dev, attrs) } {
-        Route::Pool(o, pool) => {
-            // SAFETY: the caller's page.
-            let phys = unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
+    let _section = unsafe { CallbackSection::enter(dev) };
+    // SAFETY: the caller's page.
+    let phys = || unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
+    // SAFETY: see the comment above the callbacks.
+    let o = match unsafe { route(dev, attrs) } {
+        // SAFETY: the caller's page.
+        Route::Pool(o, pool) if !unsafe { bindings::rudma_page_is_p2pdma(page) } => {
+            let phys = phys();
             let in_page = (phys & (crate::dma::PAGE_SIZE as u64 - 1)) as usize;
             let orig = crate::pool::Orig::Phys(phys);
             if let Some(a) = pool.map(o.client(), orig, in_page, size, dir, attrs as u64) {
                 o.mapped_slot();
                 return a;
             }
-            // SAFETY: see the comment above the callbacks.
-            let a = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
-            (Some(o), a)
+            Some(o)
         }
-        Route::InPlace(o) => {
-            // SAFETY: see the comment above the callbacks; a pool exists, so
-            // the granule is at most a page.
-            let a = unsafe { map_in_place(dev, page, offset, size, dir, attrs, o.client()) };
-            (Some(o), a)
+        Route::Pool(o, _) => Some(o),
+        Route::UntrustedPersistent(o, pool) => {
+            if !whole_granules(phys(), size, o.client().granule) {
+                o.refuse_persistent(pool);
+                return DMA_MAPPING_ERROR;
+            }
+            Some(o)
         }
-        Route::IommuDma(o) => {
-            // SAFETY: see the comment above the callbacks.
-            let a = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
-            (o, a)
-        }
+        Route::IommuDma(o) => o,
     };
+    // SAFETY: see the comment above the callbacks.
+    let addr = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
     if addr != DMA_MAPPING_ERROR {
         if let Some(o) = o {
             o.mapped();
         }
     }
     addr
-}
-
-/// Maps the whole IOMMU granules around a buffer through iommu-dma and
-/// returns the buffer's address in them.  iommu-dma bounces sub-granule
-/// mappings of an untrusted device through swiotlb, which a persistent
-/// mapping's owner (who never syncs) cannot have: granule-aligned, the
-/// mapping stays in place.  iommu-dma's unmap aligns the caller's address
-/// and size back to the same granules itself.  Cache maintenance covers
-/// only the caller's bytes.
-///
-/// # Safety
-///
-/// The arguments of a valid `map_page` call for a device iommu-dma serves,
-/// whose facts are `c`, with a pool (so its granule is a power of two of
-/// at most a page).
-unsafe fn map_in_place(
-    dev: Dev,
-    page: *mut bindings::page,
-    offset: c_ulong,
-    size: usize,
-    dir: Dir,
-    attrs: c_ulong,
-    c: &Client,
-) -> bindings::dma_addr_t {
-    let (granule, coherent) = (c.granule, c.coherent);
-    // SAFETY: the caller's page.
-    let phys = unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
-    let head = (phys as usize) & (granule - 1);
-    let Some(len) = (head + size).checked_next_multiple_of(granule) else {
-        return DMA_MAPPING_ERROR;
-    };
-    let skip = crate::cache_key::ATTR_SKIP_CPU_SYNC as c_ulong;
-    // SAFETY: the same memory, widened to whole granules of the caller's
-    // (page-backed) buffer; `head <= offset` since pages are granule
-    // aligned.
-    let a = unsafe {
-        bindings::iommu_dma_map_page(dev, page, offset - head as c_ulong, len, dir, attrs | skip)
-    };
-    if a == DMA_MAPPING_ERROR {
-        return a;
-    }
-    if !coherent && attrs & skip == 0 {
-        // SAFETY: just mapped; only the caller's bytes are maintained.
-        unsafe { bindings::iommu_dma_sync_single_for_device(dev, a + head as u64, size, dir) };
-    }
-    a + head as u64
 }
 
 /// `unmap_page`: the pool's if the address is a slot, else iommu-dma's.
@@ -358,6 +294,8 @@ unsafe extern "C" fn unmap_page(
     attrs: c_ulong,
 ) {
     // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
+    // SAFETY: see the comment above the callbacks.
     if let Some(o) = unsafe { DevOps::of(dev) } {
         if let Some(pool) = o.pool() {
             match pool.unmap(o.client(), addr, size, dir, attrs as u64, None) {
@@ -369,8 +307,6 @@ unsafe extern "C" fn unmap_page(
     }
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_page(dev, addr, size, dir, attrs) };
-    // SAFETY: see the comment above the callbacks.
-    unsafe { note_unmapped(dev) };
 }
 
 /// `map_sg`: bounced into one slot if the list fits, else iommu-dma.
@@ -387,12 +323,15 @@ unsafe extern "C" fn map_sg(
     attrs: c_ulong,
 ) -> c_int {
     // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
+    // SAFETY: the caller's list of `nents` entries, alive for the call and
+    // until unmap.
+    let first = unsafe { SgEntry::from_raw(sg) };
+    let n = u32::try_from(nents).ok();
+    // SAFETY: see the comment above the callbacks.
     let o = match unsafe { route(dev, attrs) } {
         Route::Pool(o, pool) => {
-            // SAFETY: the caller's list of `nents` entries, alive for the
-            // call and until unmap.
-            let first = unsafe { SgEntry::from_raw(sg) };
-            if let (Some(first), Ok(n)) = (first, u32::try_from(nents)) {
+            if let (Some(first), Some(n)) = (first, n) {
                 if let Some(count) = pool.map_sg(o.client(), &first, n, dir, attrs as u64) {
                     o.mapped_slot();
                     return count as c_int;
@@ -400,7 +339,19 @@ unsafe extern "C" fn map_sg(
             }
             Some(o)
         }
-        Route::InPlace(o) => Some(o),
+        Route::UntrustedPersistent(o, pool) => {
+            let g = o.client().granule;
+            let aligned = first.zip(n).is_some_and(|(first, n)| {
+                first
+                    .iter(n as usize)
+                    .all(|e| whole_granules(e.phys(), e.len(), g))
+            });
+            if !aligned {
+                o.refuse_persistent(pool);
+                return -(bindings::EINVAL as c_int);
+            }
+            Some(o)
+        }
         Route::IommuDma(o) => o,
     };
     // SAFETY: see the comment above the callbacks.
@@ -427,6 +378,8 @@ unsafe extern "C" fn unmap_sg(
     attrs: c_ulong,
 ) {
     // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
+    // SAFETY: see the comment above the callbacks.
     if let Some(o) = unsafe { DevOps::of(dev) } {
         // SAFETY: the caller's mapped list.
         if let (Some(pool), Some(first)) = (o.pool(), unsafe { SgEntry::from_raw(sg) }) {
@@ -447,8 +400,6 @@ unsafe extern "C" fn unmap_sg(
     }
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_sg(dev, sg, nents, dir, attrs) };
-    // SAFETY: see the comment above the callbacks.
-    unsafe { note_unmapped(dev) };
 }
 
 /// `map_resource`: MMIO is never bounced; forwarded to iommu-dma, counted.
@@ -465,6 +416,8 @@ unsafe extern "C" fn map_resource(
     attrs: c_ulong,
 ) -> bindings::dma_addr_t {
     // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
+    // SAFETY: see the comment above the callbacks.
     let addr = unsafe { bindings::iommu_dma_map_resource(dev, phys, size, dir, attrs) };
     if addr != DMA_MAPPING_ERROR {
         // SAFETY: see the comment above the callbacks.
@@ -473,7 +426,7 @@ unsafe extern "C" fn map_resource(
     addr
 }
 
-/// `unmap_resource`: forwarded to iommu-dma, counted.
+/// `unmap_resource`: forwarded to iommu-dma.
 ///
 /// # Safety
 ///
@@ -487,9 +440,9 @@ unsafe extern "C" fn unmap_resource(
     attrs: c_ulong,
 ) {
     // SAFETY: see the comment above the callbacks.
-    unsafe { bindings::iommu_dma_unmap_resource(dev, addr, size, dir, attrs) };
+    let _section = unsafe { CallbackSection::enter(dev) };
     // SAFETY: see the comment above the callbacks.
-    unsafe { note_unmapped(dev) };
+    unsafe { bindings::iommu_dma_unmap_resource(dev, addr, size, dir, attrs) };
 }
 
 /// Serves `sync_single_for_{cpu,device}` from the pool when `addr` is a
@@ -543,6 +496,8 @@ unsafe extern "C" fn sync_single_for_cpu(
     dir: Dir,
 ) {
     // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
+    // SAFETY: see the comment above the callbacks.
     if !unsafe { pool_sync_single(dev, addr, size, dir, Way::Out) } {
         // SAFETY: see the comment above the callbacks.
         unsafe { bindings::iommu_dma_sync_single_for_cpu(dev, addr, size, dir) }
@@ -561,6 +516,8 @@ unsafe extern "C" fn sync_single_for_device(
     size: usize,
     dir: Dir,
 ) {
+    // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
     // SAFETY: see the comment above the callbacks.
     if !unsafe { pool_sync_single(dev, addr, size, dir, Way::In) } {
         // SAFETY: see the comment above the callbacks.
@@ -581,6 +538,8 @@ unsafe extern "C" fn sync_sg_for_cpu(
     dir: Dir,
 ) {
     // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
+    // SAFETY: see the comment above the callbacks.
     if !unsafe { pool_sync_sg(dev, sg, dir, Way::Out) } {
         // SAFETY: see the comment above the callbacks.
         unsafe { bindings::iommu_dma_sync_sg_for_cpu(dev, sg, nents, dir) }
@@ -599,6 +558,8 @@ unsafe extern "C" fn sync_sg_for_device(
     nents: c_int,
     dir: Dir,
 ) {
+    // SAFETY: see the comment above the callbacks.
+    let _section = unsafe { CallbackSection::enter(dev) };
     // SAFETY: see the comment above the callbacks.
     if !unsafe { pool_sync_sg(dev, sg, dir, Way::In) } {
         // SAFETY: see the comment above the callbacks.

@@ -23,7 +23,9 @@ pub(crate) use slot::Orig;
 
 use crate::aging;
 use crate::bindings;
-use crate::cache_key::{CacheKey, ATTR_SKIP_CPU_SYNC, DIR_FROM_DEVICE, DIR_TO_DEVICE, KEYS};
+use crate::cache_key::{
+    CacheKey, ATTR_SKIP_CPU_SYNC, DIR_BIDIRECTIONAL, DIR_FROM_DEVICE, DIR_TO_DEVICE, KEYS,
+};
 use crate::cpu;
 use crate::fmt_buf::FmtBuf;
 use crate::irq_lock::{IrqLock, LockKind};
@@ -276,7 +278,7 @@ impl Pool {
         };
         let cls = self.classes.get(ci)?;
         let Some(region) = cls
-            .region_or_reserve(c)
+            .region_or_reserve(c, self.sizes.len())
             .filter(|r| r.base() + r.bytes() - 1 <= c.dma_limit())
         else {
             cls.stats.fallbacks.inc();
@@ -371,16 +373,25 @@ impl Pool {
         }
         // A different list or kind is not this mapping's unmap (perhaps a
         // stale one of the slot's previous user): leave the slot alone.  A
-        // wrong size or direction is reported, and the recorded one used.
+        // wrong size, direction or entry count is reported, and the
+        // recorded one used: a list unmapped with the count dma_map_sg()
+        // returned instead of the one it was given is a common slip that
+        // iommu-dma tolerates, and the device's data must still come back.
         let orig = slot.orig();
         match (orig, sg) {
             (Orig::Phys(_), None) if size != m.len => {
                 self.bad(c, c_str!("unmap with the wrong size"), addr, size)
             }
-            (Orig::Sg(p, n), Some((q, k))) if p != q || n != k => {
+            (Orig::Sg(p, _), Some((q, _))) if p != q => {
                 self.bad(c, c_str!("unmap_sg of a different list"), addr, size);
                 return Owner::Misuse;
             }
+            (Orig::Sg(_, n), Some((_, k))) if n != k => self.bad(
+                c,
+                c_str!("unmap_sg with another entry count than mapped"),
+                addr,
+                k as usize,
+            ),
             (Orig::Phys(_), Some(_)) | (Orig::Sg(..), None) => {
                 self.bad(
                     c,
@@ -445,8 +456,10 @@ impl Pool {
             self.bad(c, c_str!("sync outside any mapping"), addr, size);
             return Owner::Misuse;
         };
+        // Any direction may sync a bidirectional mapping (the DMA API and
+        // dma-debug allow it); the copy follows the mapping's direction.
         let rec_dir = slot.dir();
-        if dir != rec_dir {
+        if dir != rec_dir && rec_dir != DIR_BIDIRECTIONAL {
             self.bad(c, c_str!("sync with the wrong direction"), addr, size);
         }
         let base = addr - off as u64;
@@ -636,13 +649,14 @@ impl Pool {
         let _ = writeln!(
             w,
             "pool group={} devices={} max_size={} oversize={} persistent={} \
-             persistent_untrusted={} bad={} mem={} coherent={}",
+             persistent_untrusted={} persistent_refused={} bad={} mem={} coherent={}",
             self.group,
             devices,
             self.sizes.max_bytes(),
             self.stats.oversize.get(),
             self.stats.persistent.get(),
             self.stats.persistent_untrusted.get(),
+            self.stats.persistent_refused.get(),
             self.stats.bad.get(),
             mem,
             u8::from(self.coherent)

@@ -17,6 +17,7 @@ use crate::iommu::{Domain, Group};
 use crate::option_slots::free_slot;
 use crate::pool::{Client, Params, Pool};
 use crate::try_mutex::TryMutex;
+use core::fmt::Write;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
@@ -146,6 +147,9 @@ impl Pools {
 
     /// Every pool's counters (debugfs).
     pub(crate) fn show(&self, w: &mut FmtBuf<'_>) {
+        // SAFETY: reads a counter.
+        let pages = unsafe { bindings::rudma_pages_held() };
+        let _ = writeln!(w, "memory pages={}", pages);
         let set = self.set.lock();
         for e in set.iter().flatten() {
             e.pool.show(w, e.users);

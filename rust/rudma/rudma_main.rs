@@ -69,6 +69,9 @@ mod device;
 #[allow(unreachable_pub, dead_code)]
 #[path = "../common/dma.rs"]
 mod dma;
+#[allow(unreachable_pub)]
+#[path = "../common/dma_callers.rs"]
+mod dma_callers;
 #[allow(unreachable_pub, dead_code)]
 #[path = "../common/iommu.rs"]
 mod iommu;
@@ -190,6 +193,9 @@ impl Drop for Rudma {
         // is left; this stops the aging work and the shrinker.
         unsafe { bindings::rudma_pool_maint_stop() };
         REGISTRY.store(core::ptr::null_mut(), Ordering::Release);
+        // A DMA API call that has left a callback's section after the last
+        // detach may still be running the callback's last instructions.
+        dma_callers::wait_dma_callers();
         pr_info!("unloaded\n");
     }
 }

@@ -11,7 +11,7 @@ use crate::cache_key::{CacheKey, KEYS};
 use crate::handle_stack::HandleStack;
 use crate::irq_lock::{IrqLock, LockKind};
 use crate::magazine::Magazine;
-use crate::slot_region::{shrinking_attempts, SlotRegion};
+use crate::slot_region::{fitted_slots, shrinking_attempts, SlotRegion};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use kernel::prelude::*;
 
@@ -99,11 +99,14 @@ impl Class {
     }
 
     /// The region, reserving it on first use (any context: the IOVA
-    /// allocator does not sleep).  A region that does not fit shrinks by
-    /// halves; if even one slot does not fit, the class falls back until
-    /// the next aging pass allows another try.  While another CPU is
-    /// reserving, this call falls back rather than wait.
-    pub(crate) fn region_or_reserve(&self, c: &Client) -> Option<SlotRegion> {
+    /// allocator does not sleep).  The class, one of `classes`, takes at
+    /// most its share of the device's IOVA space (`fitted_slots`), so that
+    /// a pool never starves a device with a small mask of space for its
+    /// other mappings.  A region that does not fit shrinks by halves; if
+    /// even one slot does not fit, the class falls back until the next
+    /// aging pass allows another try.  While another CPU is reserving,
+    /// this call falls back rather than wait.
+    pub(crate) fn region_or_reserve(&self, c: &Client, classes: usize) -> Option<SlotRegion> {
         if let Some(r) = self.region() {
             return Some(r);
         }
@@ -119,7 +122,8 @@ impl Class {
         // sends all of the device's later mappings above 4 GiB.  The pool
         // must not change that for the device's own iommu-dma mappings.
         let limit = c.dma_limit().min(u64::from(u32::MAX));
-        for n in shrinking_attempts(self.wanted, 1) {
+        let fitted = fitted_slots(self.wanted, self.size, classes, limit);
+        for n in shrinking_attempts(fitted, 1) {
             let bytes = n as usize * self.size;
             // SAFETY: `c` is an attached device with an iommu-dma domain.
             let base = unsafe { bindings::iommu_dma_alloc_iova_range(c.as_raw(), bytes, limit) };

@@ -74,8 +74,11 @@ pub(crate) struct PoolStats {
     pub(crate) oversize: Counter,
     /// `DMA_ATTR_PERSISTENT_STREAMING` mappings, mapped in place.
     pub(crate) persistent: Counter,
-    /// ... of which on an untrusted device (sub-page protection lost).
+    /// ... of which on an untrusted device ...
     pub(crate) persistent_untrusted: Counter,
+    /// ... of which refused: not whole IOMMU granules, so in place they
+    /// would expose their neighbours.
+    pub(crate) persistent_refused: Counter,
     /// Misuse reported: unknown address, double unmap, bad size or
     /// direction, sync outside a mapping.
     pub(crate) bad: Counter,

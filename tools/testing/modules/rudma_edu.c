@@ -31,8 +31,10 @@
  *	Reading gives "faults_expected=N": faults all stale runs should have
  *	caused so far.
  *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/persistent
- *	write "ROUNDS ATTR" (ROUNDS 1..100, ATTR 0 or 1): the consumer of
- *	DMA_ATTR_PERSISTENT_STREAMING.  One buffer is mapped once,
+ *	write "ROUNDS ATTR [PAGE]" (ROUNDS 1..100, ATTR 0 or 1, PAGE 0 or 1):
+ *	the consumer of DMA_ATTR_PERSISTENT_STREAMING.  One buffer (256
+ *	bytes of kmalloc memory, or with PAGE a whole page, of which the
+ *	device moves its first 4095 bytes) is mapped once,
  *	bidirectionally, with the attribute if ATTR is 1; each round the CPU
  *	writes a new pattern into it and the device reads it, then the device
  *	writes a new pattern into it and the CPU reads it -- never a
@@ -68,6 +70,22 @@
  *	reads the whole slot around them (4095 bytes from the slot's start).
  *	It must see the 64 bytes and zeros, never the secret: -EIO if it
  *	does.  Meant for a device marked untrusted behind rudma's pool.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/persistent_secret
+ *	write anything: what an untrusted device can reach around a
+ *	sub-page DMA_ATTR_PERSISTENT_STREAMING mapping.  64 bytes in the
+ *	middle of a page full of a secret byte are mapped to-device with the
+ *	attribute.  If the mapping is refused, nothing is reachable; if not,
+ *	the device reads the 4095 bytes from the start of the page-aligned
+ *	IOVA around it and must see no secret byte: -EIO if it does.
+ *	Reading gives "refused=N leaked=N" for the last run.
+ *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/held
+ *	write "map": maps 64 bytes of a kmalloc buffer from-device and keeps
+ *	the mapping (on an untrusted device iommu-dma bounces it through
+ *	swiotlb); write "check": the device writes a pattern into the held
+ *	mapping, dma_sync_single_for_cpu() brings it to the CPU, the buffer
+ *	is compared (-EIO if stale) and the mapping is unmapped.  -EBUSY for
+ *	a second map, -ENOENT for a check with nothing held.  Meant to span
+ *	a rudma attach and detach.
  *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/translated
  *	write an IOVA (hex): succeeds if it translates in the device's
  *	domain, -ENOENT if not.
@@ -125,6 +143,9 @@ struct edu {
 	unsigned long good, bad;
 	unsigned long faults_expected;	/* by stale runs, for the test */
 	unsigned long fresh, stale;	/* last persistent run */
+	unsigned long refused, leaked;	/* last persistent_secret run */
+	u8 *held_buf;			/* the held mapping, if any */
+	dma_addr_t held_addr;
 	bool iova_mode;			/* last iova run: two-stage used */
 	unsigned long iova_pages, iova_checks, iova_bad;
 	u64 bench_map_ns, bench_unmap_ns;
@@ -332,11 +353,13 @@ static const struct file_operations stale_fops = {
  * The DMA_ATTR_PERSISTENT_STREAMING consumer: see "persistent" above.
  * Counts, for the last run, observations of fresh and of stale data.
  */
-static int edu_persistent(struct edu *edu, unsigned int rounds, bool attr)
+static int edu_persistent(struct edu *edu, unsigned int rounds, bool attr,
+			  bool whole_page)
 {
 	unsigned long attrs = attr ? DMA_ATTR_PERSISTENT_STREAMING : 0;
 	struct device *dev = &edu->pdev->dev;
-	const size_t len = 256;
+	const size_t map_len = whole_page ? PAGE_SIZE : 256;
+	const size_t len = min_t(size_t, map_len, EDU_XFER_MAX);
 	u8 *buf, *chk;
 	unsigned int i;
 	dma_addr_t a;
@@ -344,13 +367,14 @@ static int edu_persistent(struct edu *edu, unsigned int rounds, bool attr)
 
 	edu->fresh = 0;
 	edu->stale = 0;
-	buf = kzalloc(len, GFP_KERNEL);
+	buf = whole_page ? (u8 *)get_zeroed_page(GFP_KERNEL) :
+			   kzalloc(map_len, GFP_KERNEL);
 	chk = kzalloc(len, GFP_KERNEL);
 	if (!buf || !chk) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	a = dma_map_single_attrs(dev, buf, len, DMA_BIDIRECTIONAL, attrs);
+	a = dma_map_single_attrs(dev, buf, map_len, DMA_BIDIRECTIONAL, attrs);
 	if (dma_mapping_error(dev, a)) {
 		ret = -ENOMEM;
 		goto out;
@@ -382,9 +406,12 @@ static int edu_persistent(struct edu *edu, unsigned int rounds, bool attr)
 		else
 			edu->fresh++;
 	}
-	dma_unmap_single_attrs(dev, a, len, DMA_BIDIRECTIONAL, attrs);
+	dma_unmap_single_attrs(dev, a, map_len, DMA_BIDIRECTIONAL, attrs);
 out:
-	kfree(buf);
+	if (whole_page)
+		free_page((unsigned long)buf);
+	else
+		kfree(buf);
 	kfree(chk);
 	return ret;
 }
@@ -393,22 +420,23 @@ static ssize_t persistent_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
 	struct edu *edu = file->private_data;
-	unsigned int rounds, attr;
+	unsigned int rounds, attr, whole = 0;
 	char buf[32];
-	int ret;
+	int n, ret;
 
 	if (count == 0 || count >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	if (sscanf(buf, "%u %u", &rounds, &attr) != 2 || !rounds ||
-	    rounds > 100 || attr > 1) {
-		dev_err(&edu->pdev->dev, "persistent: want 'ROUNDS(1..100) ATTR(0|1)'\n");
+	n = sscanf(buf, "%u %u %u", &rounds, &attr, &whole);
+	if (n < 2 || !rounds || rounds > 100 || attr > 1 || whole > 1) {
+		dev_err(&edu->pdev->dev,
+			"persistent: want 'ROUNDS(1..100) ATTR(0|1) [PAGE(0|1)]'\n");
 		return -EINVAL;
 	}
 	mutex_lock(&edu->lock);
-	ret = edu_persistent(edu, rounds, attr);
+	ret = edu_persistent(edu, rounds, attr, whole);
 	mutex_unlock(&edu->lock);
 	return ret ? ret : count;
 }
@@ -971,6 +999,165 @@ static const struct file_operations secret_fops = {
 	.write = secret_write,
 };
 
+/*
+ * A sub-page persistent mapping amid a secret: refused, or nothing but its
+ * own bytes reachable (see "persistent_secret" above).
+ */
+static int edu_persistent_secret(struct edu *edu)
+{
+	struct device *dev = &edu->pdev->dev;
+	u8 *b = (u8 *)__get_free_page(GFP_KERNEL);
+	u8 *seen = kzalloc(EDU_XFER_MAX, GFP_KERNEL);
+	dma_addr_t db;
+	int ret = 0;
+	size_t i;
+
+	edu->refused = 0;
+	edu->leaked = 0;
+	if (!b || !seen) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memset(b, EDU_SECRET, PAGE_SIZE);
+	for (i = 0; i < EDU_SECRET_LEN; i++)
+		b[EDU_SECRET_OFF + i] = (u8)(i + 1);
+	db = dma_map_single_attrs(dev, b + EDU_SECRET_OFF, EDU_SECRET_LEN,
+				  DMA_TO_DEVICE, DMA_ATTR_PERSISTENT_STREAMING);
+	if (dma_mapping_error(dev, db)) {
+		edu->refused = 1;
+		goto out;
+	}
+	/* The page-aligned IOVA around it: what the device may try. */
+	ret = edu_dma(edu, db & PAGE_MASK, EDU_XFER_MAX, false);
+	dma_unmap_single_attrs(dev, db, EDU_SECRET_LEN, DMA_TO_DEVICE,
+			       DMA_ATTR_PERSISTENT_STREAMING);
+	if (!ret)
+		ret = edu_xfer(edu, seen, EDU_XFER_MAX, true);
+	if (ret)
+		goto out;
+	for (i = 0; i < EDU_XFER_MAX; i++)
+		if (seen[i] == EDU_SECRET)
+			edu->leaked++;
+	if (edu->leaked) {
+		dev_err(dev, "persistent_secret: device read %lu secret bytes around %pad\n",
+			edu->leaked, &db);
+		ret = -EIO;
+	}
+out:
+	free_page((unsigned long)b);
+	kfree(seen);
+	return ret;
+}
+
+static ssize_t persistent_secret_write(struct file *file,
+				       const char __user *ubuf, size_t count,
+				       loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	int ret;
+
+	mutex_lock(&edu->lock);
+	ret = edu_persistent_secret(edu);
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static ssize_t persistent_secret_read(struct file *file, char __user *ubuf,
+				      size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[48];
+	int n;
+
+	mutex_lock(&edu->lock);
+	n = scnprintf(buf, sizeof(buf), "refused=%lu leaked=%lu\n",
+		      edu->refused, edu->leaked);
+	mutex_unlock(&edu->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations persistent_secret_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = persistent_secret_read,
+	.write = persistent_secret_write,
+};
+
+#define EDU_HELD_LEN	64
+
+/* The held mapping's check: see "held" above.  Unmaps it. */
+static int edu_held_check(struct edu *edu)
+{
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t a = edu->held_addr;
+	u8 *buf = edu->held_buf;
+	int ret;
+
+	ret = edu_fill(edu, 0x3c, EDU_HELD_LEN);
+	if (!ret)
+		ret = edu_dma(edu, a, EDU_HELD_LEN, true);
+	if (!ret) {
+		dma_sync_single_for_cpu(dev, a, EDU_HELD_LEN, DMA_FROM_DEVICE);
+		if (memchr_inv(buf, 0x3c, EDU_HELD_LEN)) {
+			dev_err(dev, "held: the CPU sees stale data after dma_sync_single_for_cpu()\n");
+			ret = -EIO;
+		}
+	}
+	dma_unmap_single(dev, a, EDU_HELD_LEN, DMA_FROM_DEVICE);
+	kfree(buf);
+	edu->held_buf = NULL;
+	return ret;
+}
+
+static ssize_t held_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	struct device *dev = &edu->pdev->dev;
+	char cmd[8];
+	int ret = 0;
+
+	if (count == 0 || count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	cmd[count] = '\0';
+	strim(cmd);
+	mutex_lock(&edu->lock);
+	if (!strcmp(cmd, "map")) {
+		if (edu->held_buf) {
+			ret = -EBUSY;
+			goto out;
+		}
+		edu->held_buf = kzalloc(EDU_HELD_LEN, GFP_KERNEL);
+		if (!edu->held_buf) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		edu->held_addr = dma_map_single(dev, edu->held_buf, EDU_HELD_LEN,
+						DMA_FROM_DEVICE);
+		if (dma_mapping_error(dev, edu->held_addr)) {
+			kfree(edu->held_buf);
+			edu->held_buf = NULL;
+			ret = -ENOMEM;
+		}
+	} else if (!strcmp(cmd, "check")) {
+		ret = edu->held_buf ? edu_held_check(edu) : -ENOENT;
+	} else {
+		dev_err(dev, "held: want 'map' or 'check'\n");
+		ret = -EINVAL;
+	}
+out:
+	mutex_unlock(&edu->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations held_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = held_write,
+};
+
 static ssize_t translated_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
@@ -1079,6 +1266,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("untrusted", 0200, edu->dir, edu, &untrusted_fops);
 	debugfs_create_file("iova", 0600, edu->dir, edu, &iova_fops);
 	debugfs_create_file("secret", 0200, edu->dir, edu, &secret_fops);
+	debugfs_create_file("persistent_secret", 0600, edu->dir, edu,
+			    &persistent_secret_fops);
+	debugfs_create_file("held", 0200, edu->dir, edu, &held_fops);
 	debugfs_create_file("translated", 0200, edu->dir, edu, &translated_fops);
 	debugfs_create_file("iova_misuse", 0200, edu->dir, edu, &iova_misuse_fops);
 	debugfs_create_file("iova_bench", 0600, edu->dir, edu, &iova_bench_fops);
@@ -1092,6 +1282,11 @@ static void edu_remove(struct pci_dev *pdev)
 	struct edu *edu = pci_get_drvdata(pdev);
 
 	debugfs_remove_recursive(edu->dir);
+	if (edu->held_buf) {
+		dma_unmap_single(&pdev->dev, edu->held_addr, EDU_HELD_LEN,
+				 DMA_FROM_DEVICE);
+		kfree(edu->held_buf);
+	}
 }
 
 static const struct pci_device_id edu_ids[] = {

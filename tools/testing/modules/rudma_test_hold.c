@@ -5,8 +5,13 @@
  * mappings and refuses with -EBUSY.
  *
  *   echo 0000:00:02.0 > /sys/kernel/debug/rudma_test_hold/map
+ *   echo "0000:00:02.0 persistent" > /sys/kernel/debug/rudma_test_hold/map
  *   cat /sys/kernel/debug/rudma_test_hold/map     (device, or "none")
  *   echo 1 > /sys/kernel/debug/rudma_test_hold/unmap
+ *
+ * The mapping is one page, to-device; with "persistent" it carries
+ * DMA_ATTR_PERSISTENT_STREAMING (iommu-dma maps it, rudma must not wait
+ * for it at detach).
  *
  * One mapping at a time: map while one is held gives -EBUSY, unmap with
  * none held gives -ENOENT, a bad or unknown name -EINVAL or -ENODEV.
@@ -17,28 +22,37 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 
+#include <rudma/dma-attrs.h>
+
 static DEFINE_MUTEX(hold_lock);
 static struct pci_dev *hold_pdev;
 static struct page *hold_page;
 static dma_addr_t hold_addr;
+static unsigned long hold_attrs;
 static struct dentry *hold_dir;
 
 static ssize_t map_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
 	unsigned int seg, bus, slot, fn;
+	unsigned long attrs = 0;
 	struct pci_dev *pdev;
-	char name[32];
-	int ret;
+	char name[48], opt[12];
+	int n, ret;
 
 	if (count == 0 || count >= sizeof(name))
 		return -EINVAL;
 	if (copy_from_user(name, ubuf, count))
 		return -EFAULT;
 	name[count] = '\0';
-	if (sscanf(name, "%x:%x:%x.%x", &seg, &bus, &slot, &fn) != 4 ||
-	    slot > 31 || fn > 7) {
-		pr_err("rudma_test_hold: '%s' is not DDDD:BB:DD.F\n", strim(name));
+	n = sscanf(name, "%x:%x:%x.%x %11s", &seg, &bus, &slot, &fn, opt);
+	if (n == 5 && !strcmp(opt, "persistent"))
+		attrs = DMA_ATTR_PERSISTENT_STREAMING;
+	else if (n != 4)
+		n = 0;
+	if (!n || slot > 31 || fn > 7) {
+		pr_err("rudma_test_hold: '%s' is not 'DDDD:BB:DD.F [persistent]'\n",
+		       strim(name));
 		return -EINVAL;
 	}
 	pdev = pci_get_domain_bus_and_slot(seg, bus, PCI_DEVFN(slot, fn));
@@ -55,14 +69,15 @@ static ssize_t map_write(struct file *file, const char __user *ubuf,
 		ret = -ENOMEM;
 		goto out_put;
 	}
-	hold_addr = dma_map_page(&pdev->dev, hold_page, 0, PAGE_SIZE,
-				 DMA_TO_DEVICE);
+	hold_addr = dma_map_page_attrs(&pdev->dev, hold_page, 0, PAGE_SIZE,
+				       DMA_TO_DEVICE, attrs);
 	if (dma_mapping_error(&pdev->dev, hold_addr)) {
 		__free_page(hold_page);
 		ret = -EIO;
 		goto out_put;
 	}
 	hold_pdev = pdev;
+	hold_attrs = attrs;
 	mutex_unlock(&hold_lock);
 	pr_info("rudma_test_hold: holding %pad on %s\n", &hold_addr,
 		pci_name(pdev));
@@ -78,7 +93,8 @@ static int hold_release(void)
 {
 	if (!hold_pdev)
 		return -ENOENT;
-	dma_unmap_page(&hold_pdev->dev, hold_addr, PAGE_SIZE, DMA_TO_DEVICE);
+	dma_unmap_page_attrs(&hold_pdev->dev, hold_addr, PAGE_SIZE,
+			     DMA_TO_DEVICE, hold_attrs);
 	__free_page(hold_page);
 	pci_dev_put(hold_pdev);
 	hold_pdev = NULL;

@@ -12,9 +12,20 @@
  *   sg-roundtrip  a three-entry scatterlist (sub-page, whole page, tail)
  *		   bounced into one slot comes back intact on sync_for_cpu
  *		   after the CPU cleared it
+ *   sg-nents	   the same list unmapped with the count dma_map_sg()
+ *		   returned instead of the one it was given (a driver slip
+ *		   iommu-dma tolerates): the data still comes back at unmap
+ *   bidir-sync	   a bidirectional mapping synced for the CPU as
+ *		   from-device and for the device as to-device (any
+ *		   direction may sync a bidirectional mapping): each sync
+ *		   copies as the mapping's own direction requires
+ *   footprint	   one mapping of each pool class size (4 KiB..128 KiB)
+ *		   held at once, then a 2 MiB mapping, which must still find
+ *		   IOVA space (for a device with a small DMA mask)
  *
- * partial-sync and sg-roundtrip check bounce semantics: they pass only
- * behind a bounce pool (without one the CPU's writes are what stays).
+ * partial-sync, sg-roundtrip, sg-nents and bidir-sync check bounce
+ * semantics: they pass only behind a bounce pool (without one the CPU's
+ * writes are what stays).
  *   double-unmap  unmap the same mapping twice
  *   mid-address   unmap an address inside a mapping, not its start
  *   wrong-size    unmap with twice the mapped size
@@ -72,7 +83,11 @@ static int case_partial_sync(struct device *dev)
 	return ret;
 }
 
-static int case_sg_roundtrip(struct device *dev)
+/*
+ * sg-roundtrip, or with @short_unmap sg-nents (which also checks the data
+ * at unmap, not at a sync).
+ */
+static int case_sg_roundtrip(struct device *dev, bool short_unmap)
 {
 	static const unsigned int len[3] = { 1000, PAGE_SIZE, 300 };
 	static const unsigned int off[3] = { PAGE_SIZE - 1000, 0, 0 };
@@ -100,7 +115,10 @@ static int case_sg_roundtrip(struct device *dev)
 	for (i = 0; i < 3; i++)
 		memset(page_address(pages[i]) + off[i], 0, len[i]);
 	/* Behind a pool the bytes come back from the slot. */
-	dma_sync_sg_for_cpu(dev, sg, 3, DMA_BIDIRECTIONAL);
+	if (short_unmap)
+		dma_unmap_sg(dev, sg, n, DMA_BIDIRECTIONAL);
+	else
+		dma_sync_sg_for_cpu(dev, sg, 3, DMA_BIDIRECTIONAL);
 	for (i = 0; i < 3; i++) {
 		u8 *p = page_address(pages[i]) + off[i];
 
@@ -109,11 +127,86 @@ static int case_sg_roundtrip(struct device *dev)
 			ret = -EIO;
 		}
 	}
-	dma_unmap_sg(dev, sg, 3, DMA_BIDIRECTIONAL);
+	if (!short_unmap)
+		dma_unmap_sg(dev, sg, 3, DMA_BIDIRECTIONAL);
 out:
 	for (i = 0; i < 3; i++)
 		if (pages[i])
 			__free_page(pages[i]);
+	return ret;
+}
+
+static int case_bidir_sync(struct device *dev)
+{
+	u8 *buf = kmalloc(BUF_LEN, GFP_KERNEL);
+	dma_addr_t a;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0xa1, BUF_LEN);
+	a = dma_map_single(dev, buf, BUF_LEN, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, a)) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	/* For the CPU, named from-device: the slot's bytes come back. */
+	memset(buf, 0xb2, BUF_LEN);
+	dma_sync_single_for_cpu(dev, a, BUF_LEN, DMA_FROM_DEVICE);
+	if (!all_bytes(buf, BUF_LEN, 0xa1))
+		ret = -EIO;
+	/* For the device, named to-device: the CPU's bytes go in ... */
+	memset(buf, 0xc3, BUF_LEN);
+	dma_sync_single_for_device(dev, a, BUF_LEN, DMA_TO_DEVICE);
+	/* ... and, for the CPU named to-device, come back from the slot. */
+	memset(buf, 0xd4, BUF_LEN);
+	dma_sync_single_for_cpu(dev, a, BUF_LEN, DMA_TO_DEVICE);
+	if (!all_bytes(buf, BUF_LEN, 0xc3))
+		ret = -EIO;
+	if (ret)
+		dev_err(dev, "misuse: a bidirectional mapping synced the wrong bytes\n");
+	dma_unmap_single_attrs(dev, a, BUF_LEN, DMA_BIDIRECTIONAL,
+			       DMA_ATTR_SKIP_CPU_SYNC);
+	kfree(buf);
+	return ret;
+}
+
+#define FOOTPRINT_CLASSES	6	/* 4 KiB .. 128 KiB with 4 KiB pages */
+#define FOOTPRINT_BIG_ORDER	(21 - PAGE_SHIFT)	/* 2 MiB */
+
+static int case_footprint(struct device *dev)
+{
+	struct page *pages[FOOTPRINT_CLASSES + 1] = { };
+	dma_addr_t addr[FOOTPRINT_CLASSES + 1];
+	int i, n = 0, ret = 0;
+
+	for (i = 0; i <= FOOTPRINT_CLASSES && !ret; i++) {
+		unsigned int order = i < FOOTPRINT_CLASSES ? i : FOOTPRINT_BIG_ORDER;
+
+		pages[i] = alloc_pages(GFP_KERNEL, order);
+		if (!pages[i]) {
+			ret = -ENOMEM;
+			break;
+		}
+		addr[i] = dma_map_page(dev, pages[i], 0, PAGE_SIZE << order,
+				       DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, addr[i])) {
+			dev_err(dev, "misuse: footprint: no IOVA for %lu bytes\n",
+				PAGE_SIZE << order);
+			ret = -ENOSPC;
+			break;
+		}
+		n++;
+	}
+	for (i = 0; i <= FOOTPRINT_CLASSES; i++) {
+		unsigned int order = i < FOOTPRINT_CLASSES ? i : FOOTPRINT_BIG_ORDER;
+
+		if (i < n)
+			dma_unmap_page(dev, addr[i], PAGE_SIZE << order,
+				       DMA_TO_DEVICE);
+		if (pages[i])
+			__free_pages(pages[i], order);
+	}
 	return ret;
 }
 
@@ -190,7 +283,13 @@ static ssize_t run_write(struct file *file, const char __user *ubuf,
 	if (!strcmp(what, "partial-sync"))
 		ret = case_partial_sync(&pdev->dev);
 	else if (!strcmp(what, "sg-roundtrip"))
-		ret = case_sg_roundtrip(&pdev->dev);
+		ret = case_sg_roundtrip(&pdev->dev, false);
+	else if (!strcmp(what, "sg-nents"))
+		ret = case_sg_roundtrip(&pdev->dev, true);
+	else if (!strcmp(what, "bidir-sync"))
+		ret = case_bidir_sync(&pdev->dev);
+	else if (!strcmp(what, "footprint"))
+		ret = case_footprint(&pdev->dev);
 	else
 		ret = case_misuse(&pdev->dev, what);
 	mutex_unlock(&misuse_lock);

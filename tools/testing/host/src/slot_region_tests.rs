@@ -71,3 +71,50 @@ fn shrinking_attempts_halve_down_to_min() {
     assert_eq!(shrinking_attempts(4, 0).count(), 0);
     assert_eq!(shrinking_attempts(1, 1).collect::<Vec<_>>(), [1]);
 }
+
+#[test]
+fn fitted_slots_keep_the_pool_within_its_share() {
+    use crate::slot_region::{fitted_slots, IOVA_SHARE};
+    // Defaults (4 KiB .. 128 KiB, 1024 slots) on a 32-bit device: every
+    // class fits (252 MiB of the 1 GiB share).
+    let sizes: Vec<usize> = (0..6).map(|i| 4096 << i).collect();
+    let limit32 = u64::from(u32::MAX);
+    let got: Vec<u32> = sizes
+        .iter()
+        .map(|&s| fitted_slots(1024, s, 6, limit32))
+        .collect();
+    assert_eq!(got, vec![1024; 6]);
+    // edu's 28 bits: 64 MiB in all, 10.6 MiB a class.
+    let limit28 = (1u64 << 28) - 1;
+    let got: Vec<u32> = sizes
+        .iter()
+        .map(|&s| fitted_slots(1024, s, 6, limit28))
+        .collect();
+    assert_eq!(got, vec![1024, 1024, 512, 256, 128, 64]);
+    // Whatever the shape, the total stays within the share, counts are
+    // powers of two no larger than wanted.
+    for bits in 20..=64u32 {
+        let limit = if bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << bits) - 1
+        };
+        for classes in 1..=9usize {
+            for wanted in [1u32, 3, 1000, 1024, 65536] {
+                let total: u64 = (0..classes)
+                    .map(|i| {
+                        let s = 4096usize << i;
+                        let n = fitted_slots(wanted, s, classes, limit);
+                        assert!(n <= wanted && (n == 0 || n.is_power_of_two()));
+                        u64::from(n) * s as u64
+                    })
+                    .sum();
+                assert!(total <= limit / IOVA_SHARE + 1, "{bits} {classes} {wanted}");
+            }
+        }
+    }
+    // Too small a space: no slot rather than one past the share.
+    assert_eq!(fitted_slots(1024, 1 << 20, 6, (1 << 22) - 1), 0);
+    assert_eq!(fitted_slots(0, 4096, 6, limit32), 0);
+    assert_eq!(fitted_slots(8, 4096, 0, limit32), 0);
+}

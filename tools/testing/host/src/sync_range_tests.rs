@@ -38,3 +38,18 @@ fn outside_covers_the_rest_of_the_slot() {
         assert_eq!(head.len + len + tail.len, slot);
     }
 }
+
+#[test]
+fn whole_granules_only_when_both_ends_align() {
+    use crate::sync_range::whole_granules;
+    assert!(whole_granules(0x1000, 0x1000, 0x1000));
+    assert!(whole_granules(0x3000, 0x2000, 0x1000));
+    assert!(!whole_granules(0x1040, 64, 0x1000));
+    assert!(!whole_granules(0x1000, 64, 0x1000));
+    assert!(!whole_granules(0x1040, 0x1000, 0x1000));
+    assert!(whole_granules(0x10000, 0x10000, 0x10000));
+    assert!(!whole_granules(0x11000, 0x10000, 0x10000));
+    assert!(!whole_granules(0x1000, 0x1000, 0));
+    assert!(!whole_granules(0x1000, 0x1000, 3000));
+    assert!(whole_granules(0, 0, 0x1000));
+}

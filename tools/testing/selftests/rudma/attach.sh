@@ -4,14 +4,15 @@
 # rudma attach/detach with the passthrough ops: the device's DMA goes
 # through rudma's ops while attached and back to iommu-dma after, data
 # stays intact, every refusal returns its errno, detach waits for or
-# refuses in-flight mappings, driver unbind detaches, the module cannot
-# go while attached, and boot-time attach works.
+# refuses pool slots still mapped (but not mappings iommu-dma made, such
+# as persistent ones) and works under fio load, driver unbind detaches,
+# the module cannot go while attached, and boot-time attach works.
 
 . /rudma/ktap_helpers.sh
 . /rudma/lib.sh
 
 ktap_print_header
-ktap_set_plan 29
+ktap_set_plan 32
 
 nvme=$(rudma_nvme_bdf)
 group=$(basename "$(readlink -f /sys/bus/pci/devices/$nvme/iommu_group)")
@@ -69,6 +70,40 @@ route=$(rudma_dma_route $nvme)
 	ktap_test_fail "detached: DMA via '$route'"
 rudma_test "fio verify 16M bs=4k after detach" rudma_fio_verify 4k 16M
 
+# A persistent mapping is iommu-dma's: detach does not wait for it, and
+# iommu-dma unmaps it afterwards.
+rudma_write $A $nvme
+rudma_write /sys/kernel/debug/rudma_test_hold/map "$nvme persistent"
+rudma_test "detach with a persistent mapping held succeeds" rudma_write $D $nvme
+rudma_test "the persistent mapping unmaps after detach" \
+	rudma_write /sys/kernel/debug/rudma_test_hold/unmap 1
+
+# Detach of a busy device: attach/detach cycles while fio verify runs;
+# each detach returns within 3 s (the pool's slots drain as their I/O
+# completes; iommu-dma's mappings are not waited for), at least 3 of them
+# while fio is still running, and fio's verify passes across them.
+detach_under_load() {
+	local i=0 t0 t1 bad=0
+	rudma_fio randrw 4k 32 1 128M &
+	local fio=$!
+	sleep 1
+	while [ $i -lt 10 ] && kill -0 $fio 2>/dev/null; do
+		rudma_write $A $nvme || bad=1
+		sleep 0.5
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		rudma_write $D $nvme || { echo "# detach $i under load failed"; bad=1; }
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "# detach $i under load: $t0 -> $t1 s"
+		awk -v a=$t0 -v b=$t1 'BEGIN { exit !(b - a <= 3) }' || bad=1
+		i=$((i + 1))
+	done
+	wait $fio || { echo "# fio verify failed across the cycles"; bad=1; }
+	[ $i -ge 3 ] || { echo "# only $i detaches while fio ran"; bad=1; }
+	[ $bad = 0 ]
+}
+rudma_test "detach under fio verify load: each within 3 s, data intact" \
+	detach_under_load
+
 # Refusals, each with its errno.
 rudma_test "detach when not attached: EINVAL" \
 	rudma_expect_errno "Invalid argument" rudma_write $D $nvme
@@ -103,7 +138,7 @@ rudma_test "insmod rudma attach=$nvme with no driver: pending" sh -c "
 rudma_write /sys/bus/pci/drivers/nvme/bind $nvme
 sleep 1
 rudma_test "driver bind attaches the pending device" sh -c "
-	grep -q '^$nvme inflight' $RUDMA_SYSFS/attached"
+	grep -q '^$nvme slots=' $RUDMA_SYSFS/attached"
 rudma_test "fio verify 16M bs=16k after boot-time attach" rudma_fio_verify 16k 16M
 
 # Attach/detach cycles with I/O between them.

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! DMA API callers inside rudma's ops: the read-side section each
+//! callback runs in, and the wait that outlasts every caller of ops that
+//! were removed (c_shims/ops_section.c explains why both RCU Tasks and
+//! SRCU are needed).
+
+use super::bindings;
+
+/// A DMA ops callback in progress; the section ends when it is dropped.
+pub struct CallbackSection {
+    idx: kernel::ffi::c_int,
+}
+
+impl CallbackSection {
+    /// Starts the section of a callback for `dev`.
+    ///
+    /// # Safety
+    ///
+    /// `dev` must be a valid device (the DMA API caller's).
+    pub unsafe fn enter(dev: *mut bindings::device) -> Self {
+        // SAFETY: `dev` is valid (the caller's guarantee); the C side only
+        // hands it to a test hook.
+        let idx = unsafe { bindings::rudma_ops_enter(dev) };
+        Self { idx }
+    }
+}
+
+impl Drop for CallbackSection {
+    fn drop(&mut self) {
+        // SAFETY: ends the section `enter` began, on the same task.
+        unsafe { bindings::rudma_ops_exit(self.idx) };
+    }
+}
+
+/// Waits until no DMA API call can still be running in, or on its way
+/// into, ops that were removed from a device before this call.  Sleeps.
+pub fn wait_dma_callers() {
+    // SAFETY: plain call; it sleeps, and is only called from process
+    // context (sysfs writes, bus notifiers, module init and exit).
+    unsafe { bindings::rudma_wait_dma_callers() };
+}
