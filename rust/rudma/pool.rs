@@ -649,17 +649,17 @@ impl Pool {
         let _ = writeln!(
             w,
             "pool group={} devices={} max_size={} oversize={} persistent={} \
-             persistent_untrusted={} persistent_refused={} bad={} mem={} coherent={}",
+             persistent_untrusted={} bad={} mem={} coherent={} persistent_refused={}",
             self.group,
             devices,
             self.sizes.max_bytes(),
             self.stats.oversize.get(),
             self.stats.persistent.get(),
             self.stats.persistent_untrusted.get(),
-            self.stats.persistent_refused.get(),
             self.stats.bad.get(),
             mem,
-            u8::from(self.coherent)
+            u8::from(self.coherent),
+            self.stats.persistent_refused.get()
         );
         for cls in self.classes.iter() {
             let r = cls.region();
