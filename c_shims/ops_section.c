@@ -15,7 +15,7 @@
  * quiescent state (rcu_tasks_is_holdout() in kernel/rcu/tasks.h returns
  * false for !t->on_rq; __schedule(SM_RTLOCK_WAIT) dequeues the task and
  * counts a voluntary switch).  So every callback is also an SRCU read-side
- * section, and the wait ends with synchronize_srcu(): SRCU readers may
+ * section, and the wait ends with an SRCU grace period: SRCU readers may
  * block, and a grace period waits for every reader that began before it.
  * The order matters: once the RCU Tasks grace period has ended, every
  * caller that read the old ops is inside a section or done.
@@ -27,7 +27,6 @@
 #include <linux/export.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
-#include <linux/rcupdate_wait.h>
 #include <linux/srcu.h>
 
 #include "rudma_shims.h"
@@ -70,7 +69,12 @@ void rudma_ops_exit(int idx)
 void rudma_wait_dma_callers(void)
 {
 	synchronize_rcu_tasks();
-	synchronize_srcu(&rudma_ops_srcu);
+	/*
+	 * Expedited: SRCU's expedited grace period only skips the delays
+	 * between its checks of the readers (no IPIs), and detach is an
+	 * admin action that should not wait for them.
+	 */
+	synchronize_srcu_expedited(&rudma_ops_srcu);
 }
 
 /**

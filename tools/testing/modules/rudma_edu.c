@@ -85,7 +85,10 @@
  *	mapping, dma_sync_single_for_cpu() brings it to the CPU, the buffer
  *	is compared (-EIO if stale) and the mapping is unmapped.  -EBUSY for
  *	a second map, -ENOENT for a check with nothing held.  Meant to span
- *	a rudma attach and detach.
+ *	a rudma attach and detach.  Reading gives "skip_sync=0|1", the
+ *	device's dma_skip_sync flag: with a bounced mapping live it must be
+ *	0, or on kernels without DMA_API_DEBUG (which never skips) the
+ *	inline dma_sync_*() calls would skip that mapping's syncs.
  *   /sys/kernel/debug/rudma_edu/<DDDD:BB:DD.F>/translated
  *	write an IOVA (hex): succeeds if it translates in the device's
  *	domain, -ENOENT if not.
@@ -1152,9 +1155,27 @@ out:
 	return ret ? ret : count;
 }
 
+static ssize_t held_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	struct edu *edu = file->private_data;
+	char buf[24];
+	int n;
+
+	n = scnprintf(buf, sizeof(buf), "skip_sync=%d\n",
+#ifdef CONFIG_DMA_NEED_SYNC
+		      edu->pdev->dev.dma_skip_sync
+#else
+		      0
+#endif
+		      );
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
 static const struct file_operations held_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
+	.read = held_read,
 	.write = held_write,
 };
 
@@ -1268,7 +1289,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("secret", 0200, edu->dir, edu, &secret_fops);
 	debugfs_create_file("persistent_secret", 0600, edu->dir, edu,
 			    &persistent_secret_fops);
-	debugfs_create_file("held", 0200, edu->dir, edu, &held_fops);
+	debugfs_create_file("held", 0600, edu->dir, edu, &held_fops);
 	debugfs_create_file("translated", 0200, edu->dir, edu, &translated_fops);
 	debugfs_create_file("iova_misuse", 0200, edu->dir, edu, &iova_misuse_fops);
 	debugfs_create_file("iova_bench", 0600, edu->dir, edu, &iova_bench_fops);

@@ -8,13 +8,15 @@
 # detaches while that mapping is live; afterwards the device writes into
 # it and dma_sync_single_for_cpu() must still copy the data out of the
 # bounce buffer.  A detach that recomputed dma_skip_sync ("coherent: no
-# sync needed") would make the sync a no-op: stale data.
+# sync needed") would make the sync a no-op on a production kernel:
+# stale data.  The test kernel has DMA_API_DEBUG, under which the inline
+# dma_sync_*() calls never skip, so the flag itself is checked too.
 
 . /rudma/ktap_helpers.sh
 . /rudma/lib.sh
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 8
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
@@ -27,8 +29,10 @@ rudma_test "control, no rudma: a held swiotlb-bounced mapping syncs fresh data" 
 	sh -c "echo map > $D/held && echo check > $D/held"
 rudma_test "untrusted edu: 64 bytes mapped from-device by iommu-dma (swiotlb)" \
 	rudma_write $D/held map
+rudma_test "the bounce cleared dma_skip_sync" test "$(cat $D/held)" = skip_sync=0
 rudma_test "attach with the mapping live" rudma_write $RUDMA_SYSFS/attach $edu
 rudma_test "detach with the mapping live" rudma_write $RUDMA_SYSFS/detach $edu
+rudma_test "after detach: dma_skip_sync still clear" test "$(cat $D/held)" = skip_sync=0
 rudma_test "after detach: the sync brings the device's data to the CPU" \
 	rudma_write $D/held check
 rudma_test "no 'bounce buffers are inactive' refusal (swiotlb present)" \
