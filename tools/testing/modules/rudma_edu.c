@@ -1159,16 +1159,14 @@ static ssize_t held_read(struct file *file, char __user *ubuf, size_t count,
 			 loff_t *ppos)
 {
 	struct edu *edu = file->private_data;
+	bool skip = false;
 	char buf[24];
 	int n;
 
-	n = scnprintf(buf, sizeof(buf), "skip_sync=%d\n",
 #ifdef CONFIG_DMA_NEED_SYNC
-		      edu->pdev->dev.dma_skip_sync
-#else
-		      0
+	skip = edu->pdev->dev.dma_skip_sync;
 #endif
-		      );
+	n = scnprintf(buf, sizeof(buf), "skip_sync=%d\n", skip);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
 
