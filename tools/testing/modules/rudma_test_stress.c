@@ -145,10 +145,15 @@ static int stress_fn(void *data)
 	return 0;
 }
 
-/* Hard interrupt context: small mappings with GFP_ATOMIC everywhere. */
+/*
+ * Hard interrupt context: small mappings with GFP_ATOMIC everywhere.  The
+ * buffer is kmalloc'ed: the DMA API takes linear-map addresses only, and
+ * a module's static data lies outside the linear map (virt_to_page() of
+ * it is no page at all).
+ */
 static struct hrtimer irq_timer;
 static struct device *irq_dev;
-static u8 irq_buf[IRQ_LEN + 64];
+static u8 *irq_buf;
 
 static enum hrtimer_restart irq_fn(struct hrtimer *timer)
 {
@@ -175,8 +180,12 @@ static int stress_run(struct device *dev, unsigned int secs)
 	unsigned int cpu, n = 0, i;
 
 	t = kcalloc(nr_cpu_ids, sizeof(*t), GFP_KERNEL);
-	if (!t)
+	irq_buf = kmalloc(IRQ_LEN + 64, GFP_KERNEL);
+	if (!t || !irq_buf) {
+		kfree(t);
+		kfree(irq_buf);
 		return -ENOMEM;
+	}
 	atomic64_set(&ops, 0);
 	atomic64_set(&irq_ops, 0);
 	atomic64_set(&bad, 0);
@@ -202,6 +211,7 @@ static int stress_run(struct device *dev, unsigned int secs)
 		kthread_stop(t[i].task);
 	}
 	hrtimer_cancel(&irq_timer);
+	kfree(irq_buf);
 	kfree(t);
 	pr_info("rudma_test_stress: %s: %u threads, ops=%lld irq_ops=%lld bad=%lld map_errors=%lld\n",
 		dev_name(dev), n, atomic64_read(&ops), atomic64_read(&irq_ops),
