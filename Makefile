@@ -10,6 +10,25 @@
 # the rustup toolchain in ~/.cargo/bin has no rust-src and must never be
 # picked up.  Hence RUSTC below and /usr/bin first in PATH.
 
+# Building against a kernel tree of one's own (a host's patched kernel):
+#   make KDIR=/path/to/built/kernel [RUSTC=...] [BINDGEN=...]
+#   make install KDIR=... [DESTDIR=...] [RUDMA_INSTALL_TESTS=1]
+# KDIR is a completely built tree (Module.symvers, the Rust metadata) of a
+# 6.12 kernel with rudma's series applied; tools/kdir-check.sh refuses
+# anything else before a file is compiled.  Its architecture, compiler
+# (LLVM=1 or not) and release come from the tree.  Without KDIR, the
+# project's own test kernel (build/kernel-ARCH, built here) is used.
+KDIR_GIVEN := $(filter command line environment,$(origin KDIR))
+
+ifneq ($(KDIR_GIVEN),)
+KDIR := $(abspath $(KDIR))
+ifeq ($(wildcard $(KDIR)/.config),)
+$(error KDIR=$(KDIR) is not a configured kernel tree (no .config))
+endif
+KCONFIG_OF_KDIR = $(shell sed -n 's/^$(1)=//p' $(KDIR)/.config 2>/dev/null)
+ARCH := $(if $(call KCONFIG_OF_KDIR,CONFIG_ARM64),arm64,$(if $(call KCONFIG_OF_KDIR,CONFIG_X86_64),x86_64,unknown))
+endif
+
 ARCH ?= x86_64
 BUILD := $(CURDIR)/build
 KSRC := $(BUILD)/linux-source-6.12
@@ -19,25 +38,43 @@ VARIANT ?=
 FLAVOUR := $(ARCH)$(if $(VARIANT),-$(VARIANT))
 KOBJ := $(BUILD)/kernel-$(FLAVOUR)
 INITRAMFS := $(BUILD)/initramfs-$(FLAVOUR).cpio
-# Kbuild (6.12) writes a module's objects next to its sources, so every
-# flavour builds in its own copy of the module sources: x86_64, arm64 and
-# the KASAN variant never overwrite each other's objects.
-MODDIR := $(BUILD)/modules-$(FLAVOUR)
 MODSRC := Kbuild rust c_shims include tools/testing/modules
 
-RUSTC := /usr/bin/rustc
-BINDGEN := /usr/local/bin/bindgen
+RUSTC ?= /usr/bin/rustc
+BINDGEN ?= /usr/local/bin/bindgen
 export PATH := /usr/bin:/usr/local/bin:$(PATH)
 
 KARCH_x86_64 := x86_64
 KARCH_arm64 := arm64
 KARCH := $(KARCH_$(ARCH))
 ifeq ($(KARCH),)
-$(error ARCH=$(ARCH) is not supported (x86_64, arm64))
+$(error ARCH=$(ARCH) is not supported (x86_64, arm64)$(if $(KDIR_GIVEN), -- from $(KDIR)/.config))
 endif
 
-MODMAKE := $(MAKE) -C $(KOBJ) M=$(MODDIR) ARCH=$(KARCH) LLVM=1 \
-	RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
+# Every module's MODULE_VERSION (modinfo -F version): git describe of this
+# tree, or the VERSION file of a tree without git (a DKMS copy).
+RUDMA_VERSION := $(shell git -C $(CURDIR) describe --tags --dirty --always 2>/dev/null || \
+		   cat $(CURDIR)/VERSION)
+
+# Kbuild (6.12) writes a module's objects next to its sources, so every
+# flavour builds in its own copy of the module sources: x86_64, arm64, the
+# KASAN variant and each user tree never overwrite each other's objects.
+# The test modules (rudma_edu, rudma_test_*) are built for the project's
+# own kernel, and for a user's tree only with RUDMA_INSTALL_TESTS=1.
+ifneq ($(KDIR_GIVEN),)
+RUDMA_TESTS := $(if $(filter 1 y yes,$(RUDMA_INSTALL_TESTS)),y,n)
+MODDIR ?= $(BUILD)/modules-kdir-$(shell echo $(KDIR) | sha1sum | cut -c1-12)$(if $(filter y,$(RUDMA_TESTS)),-tests)
+KLLVM := $(if $(call KCONFIG_OF_KDIR,CONFIG_CC_IS_CLANG),LLVM=1)
+else
+KDIR := $(KOBJ)
+RUDMA_TESTS := y
+MODDIR ?= $(BUILD)/modules-$(FLAVOUR)
+KLLVM := LLVM=1
+endif
+
+MODMAKE := $(MAKE) -C $(KDIR) M=$(MODDIR) ARCH=$(KARCH) $(KLLVM) \
+	RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) RUDMA_TESTS=$(RUDMA_TESTS) \
+	RUDMA_VERSION='$(RUDMA_VERSION)'
 
 # Extra arguments for the QEMU runner, e.g. RUN_ARGS='--append iommu.strict=0'
 RUN_ARGS ?=
@@ -47,7 +84,9 @@ SUITE ?= demo
 # in the environment override the rounds and fio seconds per point.
 BENCH_ARGS ?=
 
-.PHONY: all deps kernel modsrc modules initramfs host-test check check-x86_64 check-arm64 \
+.PHONY: all deps kernel modsrc modules modules-kdir-check install uninstall \
+	patches-check apply-patches \
+	initramfs host-test check check-x86_64 check-arm64 \
 	check-kasan run bench suite \
 	checkpatch rustfmt rustfmtcheck clippy clean distclean help
 
@@ -63,6 +102,9 @@ help:
 	@echo "                table, bench/results/<date>.json and .png, README updated"
 	@echo "make suite SUITE=name [RUN_ARGS=...]   run one suite"
 	@echo "make kernel | modules | initramfs | host-test | checkpatch | clippy | rustfmtcheck"
+	@echo "make KDIR=/built/kernel/tree [modules]   build against a user's patched kernel"
+	@echo "make install [KDIR=...] [DESTDIR=...] [RUDMA_INSTALL_TESTS=1] | uninstall"
+	@echo "make patches-check KSRC=/linux | apply-patches KSRC=/linux   the series on a user tree"
 	@echo "make clean (modules) | distclean (everything under build/)"
 
 deps:
@@ -78,8 +120,30 @@ modsrc:
 		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' --exclude='*.rmeta' \
 		--relative $(MODSRC) $(MODDIR)/
 
+# The project's own kernel is built first; a user's tree is checked.
+ifneq ($(KDIR_GIVEN),)
+modules-kdir-check:
+	@tools/kdir-check.sh $(KDIR) $(RUSTC)
+modules: modules-kdir-check modsrc
+else
 modules: kernel modsrc
+endif
 	$(MODMAKE) modules
+
+# modules_install of what `make modules` built, into
+# $(DESTDIR)/lib/modules/<release>/updates/rudma, then depmod (the kernel's
+# scripts/depmod.sh: it needs the tree's System.map and the host's depmod).
+# Signed when the tree has CONFIG_MODULE_SIG_ALL, as the kernel's own.
+install: modules
+	$(MODMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates/rudma modules_install
+
+# Removes what install put there; depmod again.
+uninstall:
+	@krel=$$(cat $(KDIR)/include/config/kernel.release) && \
+	rm -rf "$(DESTDIR)/lib/modules/$$krel/updates/rudma" && \
+	echo "uninstall: removed $(DESTDIR)/lib/modules/$$krel/updates/rudma" && \
+	if command -v depmod >/dev/null || [ -x /sbin/depmod ]; then \
+		PATH=$$PATH:/sbin depmod $(if $(DESTDIR),-b $(DESTDIR)) $$krel; fi
 
 initramfs: modules
 	@tools/testing/qemu/mkinitramfs.sh $(ARCH) $(KSRC) $(INITRAMFS) $(MODDIR)
@@ -111,6 +175,13 @@ bench: initramfs
 
 suite: initramfs
 	tools/testing/qemu/run --arch $(ARCH) --variant "$(VARIANT)" --suite $(SUITE) $(RUN_ARGS)
+
+# The series on a user's source tree (tools/patches/series.sh).
+patches-check:
+	@tools/patches/series.sh check $(KSRC)
+
+apply-patches:
+	@tools/patches/series.sh apply $(KSRC)
 
 checkpatch: kernel
 	@tools/testing/checkpatch.sh $(KSRC)

@@ -150,7 +150,20 @@ if [ "$(cat "$build_stamp" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$KOBJ/$IMAG
    [ ! -f "$KOBJ/Module.symvers" ]; then
 	log "building $ARCH_NAME kernel (log: $KOBJ/build.log)"
 	start=$(date +%s)
-	if ! "${KMAKE[@]}" all > "$KOBJ/build.log" 2>&1; then
+	# A heartbeat every minute: elapsed time and the build's last stage
+	# (its latest line), so a 5-10 minute build is not silent.
+	(
+		while sleep 60; do
+			log "building $ARCH_NAME: $(( ($(date +%s) - start) / 60 ))m elapsed," \
+				"last: $(tail -n1 "$KOBJ/build.log" 2>/dev/null | cut -c1-90)"
+		done
+	) &
+	heartbeat=$!
+	rc=0
+	"${KMAKE[@]}" all > "$KOBJ/build.log" 2>&1 || rc=$?
+	kill "$heartbeat" 2>/dev/null
+	wait "$heartbeat" 2>/dev/null || true
+	if [ $rc -ne 0 ]; then
 		tail -40 "$KOBJ/build.log" >&2
 		die "kernel build failed (full log: $KOBJ/build.log)"
 	fi

@@ -46,15 +46,48 @@ else
 fi
 
 # --- suites in QEMU: one line each, "suite expect [arguments]" ----------------
+# Progress: "[k/N] suite (arch), elapsed, ETA", the ETA from the suites'
+# times in the previous run (build/logs/check-times-FLAVOUR), "?" for a
+# suite it did not have.
+suite_tag() {
+	case " $2 " in *" --noncoherent "*) echo "$1-noncoherent" ;; *) echo "$1" ;; esac
+}
+eta_of() {
+	local times=$1 total=0 unknown=0 t
+	shift
+	for t in "$@"; do
+		t=$(awk -v s="$t" '$1 == s { print $2 }' "$times" 2>/dev/null)
+		if [ -n "$t" ]; then total=$((total + t)); else unknown=1; fi
+	done
+	[ $unknown -eq 0 ] && echo "$((total / 60))m$((total % 60))s" || echo "$((total / 60))m$((total % 60))s+?"
+}
+
 run_suites() {
+	local lines tags k=0 n times=$TOP/build/logs/check-times-$FLAVOUR newtimes
+	lines=$(grep -Ev '^[[:space:]]*(#|$)' || true)
+	n=$(echo "$lines" | grep -c . || true)
+	newtimes=$(mktemp)
+	mapfile -t tags < <(echo "$lines" | while read -r s _ a; do suite_tag "$s" "$a"; done)
 	while read -r suite expect args; do
-		case "$suite" in ''|\#*) continue ;; esac
+		[ -n "$suite" ] || continue
 		# A non-coherent run of a suite also run coherent gets its own logs.
-		tag=$suite
-		case " $args " in *" --noncoherent "*) tag=$suite-noncoherent ;; esac
+		tag=$(suite_tag "$suite" "$args")
 		logdir=$TOP/build/logs/check-$tag-$FLAVOUR
 		rm -rf "$logdir"
-		echo "=== suite $suite ($ARCH, $expect${args:+, $args})"
+		echo "=== [$((k + 1))/$n] suite $suite ($ARCH, $expect${args:+, $args})," \
+			"elapsed $((SECONDS / 60))m$((SECONDS % 60))s, ETA ${FLAVOUR}: $(eta_of "$times" "${tags[@]:$k}")"
+		k=$((k + 1))
+		# make install from a clean clone, staged for the suite to load.
+		extra=()
+		if [ "$suite" = install ]; then
+			t0=$SECONDS
+			if ! tools/testing/install-check.sh "$FLAVOUR" "$TOP/build/install-$FLAVOUR.cpio"; then
+				fail=$((fail + 1)); note "$ARCH: make install (clean clone)" "FAILED"
+				continue
+			fi
+			pass=$((pass + 1)); note "$ARCH: make install (clean clone)" "ok ($((SECONDS - t0))s)"
+			extra=(--extra-cpio "$TOP/build/install-$FLAVOUR.cpio")
+		fi
 		# Words starting with "--" are runner options (e.g. --mem=256), the
 		# rest kernel arguments.
 		kargs="" ropts=()
@@ -71,9 +104,10 @@ run_suites() {
 		t0=$SECONDS
 		# shellcheck disable=SC2086
 		tools/testing/qemu/run --arch "$ARCH" --variant "$VARIANT" --suite "$suite" --logdir "$logdir" \
-			${kargs:+--append "$kargs"} "${ropts[@]}" "${slow[@]}" ${RUN_ARGS:-}
+			${kargs:+--append "$kargs"} "${ropts[@]}" "${extra[@]}" "${slow[@]}" ${RUN_ARGS:-}
 		rc=$?
 		wall="$((SECONDS - t0))s"
+		echo "$tag $((SECONDS - t0))" >> "$newtimes"
 		res=$logdir/result.json
 		if [ ! -f "$res" ]; then
 			fail=$((fail + 1)); note "$ARCH: $tag" "runner error (exit $rc)"; continue
@@ -106,7 +140,9 @@ print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
 			fail=$((fail + 1)); note "$ARCH: $tag" "unknown expectation '$expect'"
 			;;
 		esac
-	done
+	done <<< "$lines"
+	mkdir -p "$(dirname "$times")"
+	mv "$newtimes" "$times"
 }
 
 # --- per architecture: build, then the suites ------------------------------

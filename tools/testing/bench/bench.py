@@ -648,6 +648,10 @@ def main():
     ap.add_argument("--host-args", default="",
                     help="--host: more rudma-bench.sh options, e.g. '--map-device "
                     "0000:05:00.1 --modules /path'")
+    ap.add_argument("--yes", action="store_true",
+                    help="--host: let rudma-bench.sh change this machine (attach "
+                    "rudma to --device's PCI function, take --map-device from its "
+                    "driver); see its plan first with rudma-bench.sh --dry-run")
     ap.add_argument("--out", type=Path, help="results directory (bench/results; "
                     "--short: build/bench)")
     ap.add_argument("--update-readme", action="store_true",
@@ -677,6 +681,13 @@ def main():
         sys.exit(f"bench: unknown configuration(s) {bad}: {', '.join(known)}")
     if a.host and not a.device:
         sys.exit("bench: --host needs --device (e.g. nvme0n1)")
+    if a.host and not a.yes:
+        sys.exit("bench: --host changes this machine for each run (rudma attached to "
+                 f"{a.device}'s PCI function, the map device taken from its driver): "
+                 f"see the plan with 'sudo {BENCH_SH.relative_to(TOP)} --config rudma "
+                 f"--device {a.device} {a.host_args} --dry-run', then add --yes")
+    if a.host:
+        a.host_args = (a.host_args + " --yes").strip()
     stamp = time.strftime("%Y-%m-%d-%H%M")
     name = (f"{stamp}-host" if a.host else
             stamp if a.arch == "x86_64" else f"{stamp}-{a.arch}")

@@ -43,7 +43,16 @@
 #   --iova-rounds N        rounds per two-stage measurement, 0 = skip (200)
 #   --iova-pages LIST      (1,4,16,32)
 #   --skip LIST            any of fio,map,iova
+#   --dry-run              print what the run would change and measure, then
+#                          exit without changing anything
+#   --yes                  go ahead on a machine that is not the QEMU guest
 #   --help                 this text
+#
+# Safety: fio only reads.  In the QEMU guest the disk is the runner's
+# scratch NVMe (serial rudma0) and the run proceeds.  Anywhere else the
+# disk must be named (--device) and the run changes the machine only with
+# --yes: it prints its plan (modules it loads, devices it attaches or
+# takes from their driver) and stops otherwise.
 # Lists are separated by commas, colons or spaces.
 #
 # Output: readable progress, and for bench.py lines starting "rudma-bench: "
@@ -82,6 +91,8 @@ granules="1 4 16 32"
 iova_rounds=200
 iova_pages="1 4 16 32"
 skip=
+dry_run=0
+yes=0
 
 while [ $# -gt 0 ]; do
 	opt=$1
@@ -90,6 +101,8 @@ while [ $# -gt 0 ]; do
 		awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"
 		exit 0
 		;;
+	--dry-run) dry_run=1; shift; continue ;;
+	--yes) yes=1; shift; continue ;;
 	--*) [ $# -ge 2 ] || die "$opt needs a value" ;;
 	*) die "unknown argument '$opt' (see the head of $0)" ;;
 	esac
@@ -120,7 +133,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$config" in stock|rudma) ;; *) die "--config is stock or rudma" ;; esac
-[ "$(id -u)" = 0 ] || die "needs root (sysfs, debugfs, insmod, raw device reads)"
+[ "$(id -u)" = 0 ] || [ $dry_run = 1 ] || die "needs root (sysfs, debugfs, insmod, raw device reads)"
 # One job count once, in order (1 and <CPUs> are the same on one CPU).
 jobs=$(for j in $jobs; do echo "$j"; done | awk '!seen[$0]++' | tr '\n' ' ')
 map_threads=$(for j in $map_threads; do echo "$j"; done | awk '!seen[$0]++' | tr '\n' ' ')
@@ -211,9 +224,22 @@ load() {
 	local m=$1
 	shift
 	[ -d /sys/module/$m ] && return 0
-	say "cmd insmod $moddir/$m.ko $*"
-	# shellcheck disable=SC2068
-	insmod "$moddir/$m.ko" $@ || return 1
+	if [ -f "$moddir/$m.ko" ]; then
+		say "cmd insmod $moddir/$m.ko $*"
+		# shellcheck disable=SC2068
+		insmod "$moddir/$m.ko" $@ || return 1
+	else
+		# Installed by make install (updates/rudma): modprobe loads its
+		# dependencies too.
+		local core=0
+		[ -d /sys/module/rudma_core ] && core=1
+		say "cmd modprobe $m $*"
+		# shellcheck disable=SC2068
+		modprobe "$m" $@ || return 1
+		# rudma_core, if modprobe loaded it for m, goes after m.
+		[ $core = 0 ] && [ -d /sys/module/rudma_core ] && [ "$m" != rudma_core ] &&
+			loaded="rudma_core $loaded"
+	fi
 	loaded="$m $loaded"
 }
 
@@ -229,18 +255,66 @@ unattach() {
 	esac
 }
 
-grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
+[ $dry_run = 1 ] || grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
+# The QEMU guest's scratch disk: the namespace of the NVMe controller
+# with serial rudma0 (tools/testing/qemu/run), or nothing.
+scratch_disk() {
+	local c n
+	for c in /sys/class/nvme/nvme*; do
+		[ -r "$c/serial" ] && [ "$(tr -d ' ' < "$c/serial")" = rudma0 ] || continue
+		for n in "$c/${c##*/}"n*; do
+			[ -d "$n" ] && { echo "${n##*/}"; return 0; }
+		done
+	done
+	return 1
+}
+scratch=$(scratch_disk || true)
 if [ -z "$device" ]; then
-	device=$(cd /sys/block && ls -d nvme*n* 2>/dev/null | grep -v c | head -n1)
-	[ -n "$device" ] || die "no NVMe namespace found: name one with --device"
+	device=$scratch
+	[ -n "$device" ] || die "not QEMU's guest (no NVMe with serial rudma0): name the disk to read with --device"
 fi
 [ -b "/dev/$device" ] || die "/dev/$device is not a block device"
 [ -n "$bdf" ] || bdf=$(pci_of_block "$device") || die "no PCI device above $device: give --bdf"
 edu=$(pci_find 0x1234 0x11e8 || true)
 [ -n "$map_dev" ] || map_dev=$edu
 [ "$map_dev" != "$bdf" ] || die "--map-device must not be the disk under test"
+
+# What the run would change and measure; with --dry-run, or on a machine
+# that is not the QEMU guest without --yes, nothing else happens.
+plan() {
+	local drv
+	say "plan device=/dev/$device bdf=$bdf group_type=$(group_type $bdf) config=$config" \
+		"scratch=$([ "$device" = "$scratch" ] && echo yes || echo no)"
+	if [ "$config" = rudma ]; then
+		say "plan load rudma.ko from $moddir${rudma_params:+ ($rudma_params)}; attach $bdf" \
+			"(its DMA goes through rudma's pool for the run), detach and unload after"
+	fi
+	if ! skipped iova && [ "$iova_rounds" != 0 ] && [ -n "$edu" ]; then
+		say "plan load rudma_iova.ko and rudma_edu.ko (binds QEMU's edu $edu)"
+	fi
+	if ! skipped map && [ -n "$map_dev" ]; then
+		drv=$(readlink $PCI/devices/$map_dev/driver 2>/dev/null || true)
+		say "plan unbind $map_dev from ${drv:+${drv##*/}}${drv:-no driver}, bind it to" \
+			"dma_map_benchmark for the run, give it back after"
+	fi
+	if ! skipped fio; then
+		say "plan fio --readonly on /dev/$device: $(echo $rws | wc -w) workloads x" \
+			"$(echo $bss | wc -w) block sizes x $(echo $jobs | wc -w) job counts," \
+			"${runtime}s + ${ramp}s ramp each; nothing is written"
+	fi
+}
+if [ $dry_run = 1 ]; then
+	plan
+	say "dry run: nothing changed"
+	trap - EXIT
+	exit 0
+fi
+if [ "$device" != "$scratch" ] && [ $yes = 0 ]; then
+	plan
+	die "/dev/$device is not QEMU's scratch disk: check the plan above, then run again with --yes"
+fi
 
 failures=0
 failed() { say "error: $*"; failures=$((failures + 1)); }
@@ -251,7 +325,8 @@ say "info config=$config device=/dev/$device bdf=$bdf group_type=$(group_type $b
 say "cmdline $(cat /proc/cmdline)"
 
 if [ "$config" = rudma ]; then
-	[ -f "$moddir/rudma.ko" ] || die "no rudma.ko in $moddir: give --modules"
+	[ -f "$moddir/rudma.ko" ] || modinfo rudma >/dev/null 2>&1 ||
+		die "no rudma.ko in $moddir and none installed: give --modules"
 	# shellcheck disable=SC2086
 	load rudma $rudma_params || die "cannot load rudma.ko"
 	if ! grep -q "^$bdf " $RUDMA/attached; then
@@ -265,7 +340,7 @@ fi
 # --- two-stage: N map_page versus link + one sync (rudma_edu, edu) -----------
 iova_bench() {
 	local d=/sys/kernel/debug/rudma_edu/$edu n mode out
-	if [ -z "$edu" ] || [ ! -f "$moddir/rudma_edu.ko" ]; then
+	if [ -z "$edu" ] || { [ ! -f "$moddir/rudma_edu.ko" ] && ! modinfo rudma_edu >/dev/null 2>&1; }; then
 		say "skip iova: needs QEMU's edu device and rudma_edu.ko"
 		return 0
 	fi

@@ -10,9 +10,10 @@
 # Contents: busybox-static, fio with its shared libraries (the host's on
 # x86_64; Debian's arm64 packages unpacked by guest-sysroot.sh on arm64),
 # static C tools built for the guest, rudma's modules (MODDIR/*.ko, the
-# flavour's module build directory), the kselftests and their suites, the
-# benchmark script and its fio job files (tools/testing/bench), the
-# kernel's ktap_helpers.sh, and /init.
+# flavour's module build directory), the kselftests and their suites in
+# /rudma, the benchmark script and its fio job files (tools/testing/bench),
+# the kernel's ktap_helpers.sh in /kselftest (the tests source
+# ../kselftest/ktap_helpers.sh, as in a kselftest install), and /init.
 
 set -euo pipefail
 
@@ -36,7 +37,7 @@ arm64)	SYSROOT=$("$TOP/tools/testing/qemu/guest-sysroot.sh" arm64 "$(dirname "$O
 esac
 
 rm -rf "$STAGE"
-mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,lib/modules/rudma,rudma/suites}
+mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,lib/modules/rudma,rudma/suites,kselftest}
 mknod -m 600 "$STAGE/dev/console" c 5 1
 mknod -m 666 "$STAGE/dev/null" c 1 3
 
@@ -105,7 +106,9 @@ ST=$TOP/tools/testing/selftests/rudma
 cp "$ST"/*.sh "$STAGE/rudma/"
 cp "$ST"/suites/* "$STAGE/rudma/suites/"
 for bin in "$ST"/bin/*; do cp "$bin" "$STAGE/rudma/"; done
-cp "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$STAGE/rudma/"
+# The layout of a kselftest install (make -C tools/testing/selftests/rudma
+# install): the tests in rudma/, the kernel's helpers in kselftest/.
+cp "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" "$STAGE/kselftest/"
 # rudma-bench.sh finds its job files in fio/ next to it, as in the tree.
 install -m 755 "$TOP/tools/testing/bench/rudma-bench.sh" "$STAGE/rudma/rudma-bench.sh"
 mkdir -p "$STAGE/rudma/fio"

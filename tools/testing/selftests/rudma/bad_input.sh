@@ -10,17 +10,21 @@
 # not attached, rmmod while attached, a device without an IOMMU or without
 # a driver) are in the same table.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_scratch_disk
+rudma_require_edu
+rudma_require_untranslated
 
 nvme=$(rudma_nvme_bdf)
 edu=$(rudma_edu_bdf)
 untr=$(rudma_untranslated_bdf)
 [ -n "$nvme" ] && [ -n "$edu" ] && [ -n "$untr" ] ||
 	ktap_exit_fail_msg "need the NVMe, edu and an untranslated device"
-insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma || ktap_exit_fail_msg "rudma does not load"
 A=$RUDMA_SYSFS/attach
 DT=$RUDMA_SYSFS/detach
 P=/sys/module/rudma/parameters
@@ -182,7 +186,7 @@ rmmod rudma
 # At load: a bad parameter fails the load, with a log line naming it.
 load_fails() {
 	dmesg -c >/dev/null
-	if insmod $RUDMA_MODDIR/rudma.ko "$1" 2>/dev/null; then
+	if rudma_insmod rudma "$1" 2>/dev/null; then
 		echo "# insmod rudma $1: loaded"
 		rmmod rudma
 		return 1
@@ -200,14 +204,14 @@ rudma_test "insmod with a bad pool parameter fails, naming it" bad_loads
 # typo does not stop the module (and every other device) from loading.
 attach_list() {
 	dmesg -c >/dev/null
-	insmod $RUDMA_MODDIR/rudma.ko attach=0000:00:zz.0,$nvme &&
+	rudma_insmod rudma attach=0000:00:zz.0,$nvme &&
 		dmesg | grep -q "'0000:00:zz.0' is not a PCI device name" &&
 		rudma_attached_line $nvme >/dev/null &&
 		rudma_write $DT $nvme && rmmod rudma
 }
 # A pending attach can be cancelled with detach, even of an absent device.
 attach_absent() {
-	insmod $RUDMA_MODDIR/rudma.ko attach=0000:7f:1f.7 &&
+	rudma_insmod rudma attach=0000:7f:1f.7 &&
 		grep -q '^0000:7f:1f.7 pending' $RUDMA_SYSFS/attached &&
 		rudma_write $DT 0000:7f:1f.7 &&
 		! grep -q 0000:7f:1f.7 $RUDMA_SYSFS/attached

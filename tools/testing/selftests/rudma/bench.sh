@@ -8,13 +8,14 @@
 # included, lands in the TAP as comments, where bench.py reads it.
 # Passes when every measurement completed; timing is not a test result.
 
-. /rudma/ktap_helpers.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
 
 ktap_print_header
 ktap_set_plan 1
 args=$(sed -n 's/.*rudma\.bench=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 # shellcheck disable=SC2086
-/rudma/rudma-bench.sh $args
+"$here/rudma-bench.sh" $args
 rc=$?
 if [ $rc -eq 0 ]; then
 	ktap_test_pass "rudma-bench.sh $args"

@@ -5,16 +5,18 @@
 # parameter (at load and at run time), rejects bad input with the right
 # errno and leaves its state untouched, and unloads cleanly.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_scratch_disk
 ktap_set_plan 9
 
 nvme=$(rudma_nvme_bdf)
 param=/sys/module/rudma_core/parameters/devices
 
-if insmod "$RUDMA_MODDIR/rudma_core.ko" "devices=$nvme" && rudma_module_loaded rudma_core; then
+if rudma_insmod rudma_core "devices=$nvme" && rudma_module_loaded rudma_core; then
 	ktap_test_pass "insmod rudma_core devices=$nvme"
 else
 	ktap_exit_fail_msg "rudma_core does not load"
@@ -34,14 +36,14 @@ else
 fi
 
 rudma_test "malformed name: EINVAL" \
-	rudma_expect_errno "Invalid argument" sh -c "echo 0000:00:zz.0 > $param"
+	rudma_expect_errno "Invalid argument" rudma_write $param 0000:00:zz.0
 rudma_test "device out of range: EINVAL" \
-	rudma_expect_errno "Invalid argument" sh -c "echo 0000:00:20.0 > $param"
+	rudma_expect_errno "Invalid argument" rudma_write $param 0000:00:20.0
 rudma_test "absent device: ENODEV" \
-	rudma_expect_errno "No such device" sh -c "echo 0000:7f:1f.7 > $param"
+	rudma_expect_errno "No such device" rudma_write $param 0000:7f:1f.7
 long=$(printf '0000:00:00.0,%.0s' $(seq 1 30))
 rudma_test "list too long: ENOSPC" \
-	rudma_expect_errno "No space left on device" sh -c "echo $long > $param"
+	rudma_expect_errno "No space left on device" rudma_write $param "$long"
 
 case "$(cat $param)" in
 "$want"*) ktap_test_pass "rejected writes left the list unchanged" ;;

@@ -12,17 +12,19 @@
 # stale data.  The test kernel has DMA_API_DEBUG, under which the inline
 # dma_sync_*() calls never skip, so the flag itself is checked too.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 8
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
 rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
 D=/sys/kernel/debug/rudma_edu/$edu
-insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma || ktap_exit_fail_msg "rudma does not load"
 rudma_write $D/untrusted 1
 
 rudma_test "control, no rudma: a held swiotlb-bounced mapping syncs fresh data" \

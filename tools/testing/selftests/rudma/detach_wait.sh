@@ -10,17 +10,19 @@
 # 3 s at the start of edu's map callback, inside the section, while the
 # device is detached; the hook must wake before the detach returns.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 5
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
 rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
-insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
-insmod $RUDMA_MODDIR/rudma_test_slow.ko || ktap_exit_fail_msg "rudma_test_slow does not load"
+rudma_insmod rudma || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma_test_slow || ktap_exit_fail_msg "rudma_test_slow does not load"
 S=/sys/kernel/debug/rudma_test_slow
 
 rudma_test "attach edu" rudma_write $RUDMA_SYSFS/attach $edu

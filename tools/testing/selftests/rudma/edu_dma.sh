@@ -7,10 +7,12 @@
 # strict IOMMU stops the device writing through an unmapped (stale) or a
 # never-mapped IOVA: virtio-iommu reports both faults, memory is intact.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 10
 
 edu=$(rudma_edu_bdf)
@@ -59,13 +61,13 @@ stale() {
 rudma_test "round trips through iommu-dma (1..4095 B, offsets)" roundtrips
 rudma_test "stale and never-mapped IOVAs fault, memory intact (iommu-dma)" stale 2
 rudma_test "bad requests: EINVAL" sh -c "
-	. /rudma/lib.sh
+	. '$here/lib.sh'
 	rudma_expect_errno 'Invalid argument' rudma_write $RT 0 &&
 	rudma_expect_errno 'Invalid argument' rudma_write $RT 4096 &&
 	rudma_expect_errno 'Invalid argument' rudma_write $RT '16 4096' &&
 	rudma_expect_errno 'Invalid argument' rudma_write $RT abc"
 
-insmod $RUDMA_MODDIR/rudma.ko
+rudma_insmod rudma
 rudma_test "attach rudma to edu" rudma_write $RUDMA_SYSFS/attach $edu
 rudma_test "round trips through rudma ops" roundtrips
 rudma_test "stale IOVA hits only a bounce slot, never-mapped faults, memory intact (rudma ops)" stale 1

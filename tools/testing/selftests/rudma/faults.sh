@@ -14,10 +14,12 @@
 #
 # Random failures under load are in faults_random.sh (suite faults-random).
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 6
 
 rudma_fail_nth_setup || ktap_exit_fail_msg "kernel without FAILSLAB/FAIL_PAGE_ALLOC/FAULT_INJECTION_DEBUG_FS"
@@ -26,7 +28,7 @@ edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
 rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
 D=/sys/kernel/debug/rudma_edu/$edu
-insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma || ktap_exit_fail_msg "rudma does not load"
 A=$RUDMA_SYSFS/attach
 DT=$RUDMA_SYSFS/detach
 

@@ -9,10 +9,12 @@
 # must check every byte it moved or fail with ENOMEM, and the next run
 # must work; at the end no reservation may be left in rudma_iova.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 2
 rudma_fail_nth_setup ||
 	ktap_exit_fail_msg "kernel without FAILSLAB/FAIL_PAGE_ALLOC/FAULT_INJECTION_DEBUG_FS"

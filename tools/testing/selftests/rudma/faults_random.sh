@@ -15,10 +15,12 @@
 # failed alloc_iova_fast(); PRPs are not affected.  See testing.rst.
 # By hand: make suite SUITE=faults-random RUN_ARGS="--append 'kmemleak=on nvme.sgl_threshold=0'"
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_scratch_disk
 ktap_set_plan 5
 rudma_fail_nth_setup ||
 	ktap_exit_fail_msg "kernel without FAILSLAB/FAIL_PAGE_ALLOC/FAULT_INJECTION_DEBUG_FS"
@@ -32,7 +34,7 @@ rudma_expect_begin faults-random 'page allocation failure|FAULT_INJECTION'
 # attributes fail only when a frame of rudma.ko's text is on the stack
 # (require-start/-end), so the NVMe driver, fio and the page cache are
 # not hit directly -- only through the DMA mappings rudma makes.
-insmod $RUDMA_MODDIR/rudma.ko pool_slots=2 || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma pool_slots=2 || ktap_exit_fail_msg "rudma does not load"
 nvme=$(rudma_nvme_bdf)
 rudma_write $A $nvme
 # Failures only on call stacks through rudma.ko's text (from its first

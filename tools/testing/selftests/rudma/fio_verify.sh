@@ -5,14 +5,16 @@
 # fio writes 64 MiB with crc32c checksums, then reads and verifies them.
 # Block sizes are given by RUDMA_FIO_BS (default "4k 128k").
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_scratch_disk
 bs_list=${RUDMA_FIO_BS:-4k 128k}
 ktap_set_plan $(echo $bs_list | wc -w)
 
-disk=$(rudma_nvme_disk)
+disk=$(rudma_scratch_disk) || ktap_exit_fail_msg "no scratch disk"
 for bs in $bs_list; do
 	if fio --name=verify-$bs --filename="$disk" --direct=1 --ioengine=libaio \
 		--iodepth=16 --rw=write --bs="$bs" --size=64M --verify=crc32c \

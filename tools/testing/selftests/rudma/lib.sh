@@ -3,17 +3,103 @@
 # Shared helpers for rudma's shell kselftests (busybox ash).  Sourced after
 # the kernel's kselftest/ktap_helpers.sh, which the initramfs carries.
 
+# rudma's modules: the QEMU guest's /lib/modules/rudma, else those make
+# install put under the running kernel's updates/rudma (loaded with
+# modprobe, see rudma_insmod).
 RUDMA_MODDIR=${RUDMA_MODDIR:-/lib/modules/rudma}
+[ -f "$RUDMA_MODDIR/rudma.ko" ] || [ ! -d "/lib/modules/$(uname -r)/updates/rudma" ] ||
+	RUDMA_MODDIR=/lib/modules/$(uname -r)/updates/rudma
 
-# The PCI address of the first NVMe controller, e.g. 0000:00:04.0.
+# --- The scratch disk ---------------------------------------------------------
+# The one disk rudma's tests may write, unbind from its driver or attach
+# rudma to: the namespace of the NVMe controller QEMU's runner creates with
+# serial "rudma0" (tools/testing/qemu/run), or the disk the user names:
+#
+#   RUDMA_SCRATCH_DISK=/dev/nvmeXnY   (its data is destroyed)
+#
+# A disk is never chosen by position: on a real host nvme0n1 may hold the
+# root file system.  Without a scratch disk every test that needs one
+# skips (exit 4) with the reason; none writes anything.  A disk in use
+# (mounted, swap, or held by device-mapper/md) is refused even when named.
+RUDMA_SCRATCH_SERIAL=rudma0
+
+# Why a namespace (nvmeXnY) may not be written, or nothing when it may.
+rudma_disk_in_use() {
+	local d=$1 h
+	grep -q "^/dev/$d[p ]" /proc/mounts && { echo "/dev/$d is mounted"; return 0; }
+	grep -q "^/dev/$d[p ]" /proc/swaps 2>/dev/null && { echo "/dev/$d is swap"; return 0; }
+	for h in /sys/block/$d/holders/* /sys/block/$d/$d*/holders/*; do
+		[ -e "$h" ] && { echo "/dev/$d is held by ${h##*/}"; return 0; }
+	done
+	return 1
+}
+
+# Prints the scratch disk (/dev/nvmeXnY), or the reason there is none on
+# stderr and returns 1.
+rudma_scratch_disk() {
+	local c n d why
+	if [ -n "${RUDMA_SCRATCH_DISK:-}" ]; then
+		d=${RUDMA_SCRATCH_DISK#/dev/}
+		case "$d" in
+		nvme[0-9]*n[0-9]*) ;;
+		*) echo "RUDMA_SCRATCH_DISK=$RUDMA_SCRATCH_DISK: not an NVMe namespace (/dev/nvmeXnY)" >&2
+		   return 1 ;;
+		esac
+		[ -b "/dev/$d" ] && [ -d "/sys/block/$d" ] ||
+			{ echo "RUDMA_SCRATCH_DISK=$RUDMA_SCRATCH_DISK: no such block device" >&2; return 1; }
+	else
+		d=
+		for c in /sys/class/nvme/nvme*; do
+			[ "$(cat "$c/serial" 2>/dev/null | tr -d ' ')" = "$RUDMA_SCRATCH_SERIAL" ] || continue
+			for n in "$c"/"${c##*/}"n*; do
+				[ -d "$n" ] && { d=${n##*/}; break; }
+			done
+			break
+		done
+		[ -n "$d" ] || { echo "no scratch disk: no NVMe controller with serial" \
+			"$RUDMA_SCRATCH_SERIAL (QEMU's), and RUDMA_SCRATCH_DISK is not set" >&2
+			return 1; }
+	fi
+	if why=$(rudma_disk_in_use "$d"); then
+		echo "refusing $why" >&2
+		return 1
+	fi
+	echo "/dev/$d"
+}
+
+# For a test that needs the scratch disk: skips the whole test (TAP plan
+# 1..0 # SKIP, exit 4) with the reason when there is none.  In the
+# runner's QEMU guest (RUDMA_QEMU_GUEST=1) the disk is always there, so its
+# absence fails the test instead (a CI that skipped every disk test would
+# pass on nothing) -- unless RUDMA_EXPECT_NO_SCRATCH=1 says the caller took
+# it away on purpose (scratch_disk.sh).  Either way nothing is written.
+rudma_require_scratch_disk() {
+	local why
+	why=$(rudma_scratch_disk 2>&1 >/dev/null) && return 0
+	[ "${RUDMA_QEMU_GUEST:-0}" = 1 ] && [ "${RUDMA_EXPECT_NO_SCRATCH:-0}" != 1 ] &&
+		ktap_exit_fail_msg "$why (in the runner's QEMU guest)"
+	ktap_skip_all "$why"
+	exit "$KSFT_SKIP"
+}
+
+# The PCI address of the scratch disk's NVMe controller, e.g. 0000:00:04.0.
 rudma_nvme_bdf() {
-	basename "$(readlink -f /sys/class/nvme/nvme0/device)"
+	local d
+	d=$(rudma_scratch_disk 2>/dev/null) || return 1
+	d=${d#/dev/}
+	basename "$(readlink -f "/sys/class/nvme/${d%n*}/device")"
 }
 
-# The block device of the first NVMe namespace.
+# The scratch disk, or nothing (and status 1) when there is none.
 rudma_nvme_disk() {
-	echo /dev/nvme0n1
+	rudma_scratch_disk 2>/dev/null
 }
+
+# The directory of the tests and of this file: /rudma in the QEMU guest,
+# INSTALL_PATH/rudma in a kselftest install (ktap_helpers.sh is in
+# ../kselftest/ of both).  Each test sets $here, its own directory, before
+# it sources lib.sh.
+RUDMA_DIR=${here:-$(dirname "$(readlink -f "$0")")}
 
 # The iommu group type (sysfs name) of a PCI device, or "none".
 rudma_group_type() {
@@ -32,7 +118,7 @@ rudma_expected_domain() {
 
 # Run a command that must fail with a given errno name, as the shell sees
 # it in the write error ("Invalid argument" ...).  Usage:
-#   rudma_expect_errno "Invalid argument" sh -c 'echo x > /sys/...'
+#   rudma_expect_errno "Invalid argument" rudma_write /sys/... x
 rudma_expect_errno() {
 	local want=$1 out
 	shift
@@ -40,6 +126,19 @@ rudma_expect_errno() {
 	case "$out" in
 	*"$want"*) return 0 ;;
 	*) echo "# expected '$want', got: $out"; return 1 ;;
+	esac
+}
+
+# Loads one of rudma's modules with its parameters: insmod from
+# RUDMA_MODDIR when that is a directory of built modules (the QEMU guest),
+# modprobe when they are installed (make install: modprobe also resolves
+# their dependencies).  Usage: rudma_insmod NAME [PARAM=VALUE ...]
+rudma_insmod() {
+	local m=$1
+	shift
+	case "$RUDMA_MODDIR" in
+	/lib/modules/*/updates/rudma) modprobe "$m" "$@" ;;
+	*) insmod "$RUDMA_MODDIR/$m.ko" "$@" ;;
 	esac
 }
 
@@ -73,11 +172,26 @@ rudma_dma_route() {
 	sed -n "s/^$1 .* dma=\([a-z-]*\).*/\1/p" /sys/module/rudma_core/parameters/devices
 }
 
+# A shell whose failed writes name their errno ("write error: Invalid
+# argument"), as rudma_expect_errno needs: busybox ash (the QEMU guest's
+# sh) and bash do; dash (/bin/sh on Debian hosts) says "I/O error"
+# whatever the errno.
+rudma_errno_sh() {
+	local s
+	for s in sh bash "busybox sh"; do
+		case "$($s -c 'echo x > /dev/full' 2>&1)" in
+		*"No space left on device"*) echo "$s"; return 0 ;;
+		esac
+	done
+	echo sh
+}
+RUDMA_SH=$(rudma_errno_sh)
+
 # Writes a value to a sysfs file, failing with the shell's error message.
 # The value is passed as an argument, so any bytes (quotes too) go through
 # unchanged; the error message is the child shell's "write error: ...".
 rudma_write() {
-	sh -c 'echo "$2" > "$1"' rudma_write "$1" "$2"
+	$RUDMA_SH -c 'echo "$2" > "$1"' rudma_write "$1" "$2"
 }
 
 # fio write+verify of SIZE at block size BS on the NVMe disk, quietly
@@ -114,6 +228,59 @@ rudma_untranslated_bdf() {
 # The PCI address of QEMU's edu device (1234:11e8).
 rudma_edu_bdf() {
 	rudma_pci_find 0x1234 0x11e8
+}
+
+# The PCI address of QEMU's ivshmem-plain (1af4:1110), p2p.sh's provider.
+rudma_ivshmem_bdf() {
+	rudma_pci_find 0x1af4 0x1110
+}
+
+# --- What a test needs of the machine -----------------------------------------
+# A test that needs a device the machine does not have (QEMU's edu or
+# ivshmem-plain, a PCI device no IOMMU translates), or a boot option it
+# was not booted with, skips as a whole with the reason (plan "1..0 #
+# SKIP", exit 4); call these after ktap_print_header, before the plan.
+# Only absence skips: a device that is there but misbehaves fails.  In
+# the runner's QEMU guest (RUDMA_QEMU_GUEST=1, set by run-suite) the
+# machine has every one of these devices and each suite its boot options
+# (check-suites): a missing one is a runner bug and fails the test.
+rudma_skip_absent() {
+	[ "${RUDMA_QEMU_GUEST:-0}" = 1 ] && ktap_exit_fail_msg "$1 (in the runner's QEMU guest)"
+	ktap_skip_all "$1"
+	exit "$KSFT_SKIP"
+}
+
+# One result of a test that runs without the device it needs: SKIP (FAIL
+# in the runner's QEMU guest).  Usage: rudma_test_absent "description"
+rudma_test_absent() {
+	if [ "${RUDMA_QEMU_GUEST:-0}" = 1 ]; then
+		ktap_test_fail "$1"
+	else
+		ktap_test_skip "$1"
+	fi
+}
+
+rudma_require_edu() {
+	[ -n "$(rudma_edu_bdf)" ] ||
+		rudma_skip_absent "no edu device (QEMU's 1234:11e8)"
+}
+
+rudma_require_ivshmem() {
+	[ -n "$(rudma_ivshmem_bdf)" ] ||
+		rudma_skip_absent "no ivshmem-plain device (QEMU's 1af4:1110)"
+}
+
+rudma_require_untranslated() {
+	[ -n "$(rudma_untranslated_bdf)" ] ||
+		rudma_skip_absent "no PCI device without an IOMMU (QEMU's virtio-iommu, or the runner's 1b36:0002 on arm64)"
+}
+
+# Booted with the kernel argument WORD (e.g. iommu.passthrough=1).
+rudma_require_cmdline() {
+	case " $(cat /proc/cmdline) " in
+	*" $1 "*) return 0 ;;
+	esac
+	rudma_skip_absent "not booted with $1"
 }
 
 # Declares kernel log lines matching REGEX as expected (they do not fail
@@ -182,8 +349,9 @@ rudma_pool_sum() {
 # Each job verifies its own region (offset_increment), so jobs never
 # overwrite each other's checksummed data.
 rudma_fio() {
-	local rw=$1 bs=$2 depth=$3 jobs=$4 size=$5 log=/tmp/fio-$1-$2-$3-$4.log
-	fio --name=v --filename="$(rudma_nvme_disk)" --direct=1 --ioengine=libaio \
+	local rw=$1 bs=$2 depth=$3 jobs=$4 size=$5 log=/tmp/fio-$1-$2-$3-$4.log disk
+	disk=$(rudma_scratch_disk 2>&1) || { echo "# fio not run: $disk"; return 1; }
+	fio --name=v --filename="$disk" --direct=1 --ioengine=libaio \
 		--rw="$rw" --bs="$bs" --iodepth="$depth" --numjobs="$jobs" \
 		--size="$size" --offset_increment="$size" --verify=crc32c \
 		--do_verify=1 --verify_fatal=1 --group_reporting \
@@ -201,15 +369,21 @@ rudma_edu_args() {
 
 # Loads the edu test driver and rudma_iova.ko, whose two-stage API it uses.
 rudma_load_edu() {
-	{ rudma_module_loaded rudma_iova || insmod $RUDMA_MODDIR/rudma_iova.ko; } &&
-		insmod $RUDMA_MODDIR/rudma_edu.ko $(rudma_edu_args)
+	{ rudma_module_loaded rudma_iova || rudma_insmod rudma_iova; } &&
+		rudma_insmod rudma_edu $(rudma_edu_args)
 }
 
 rudma_unload_edu() {
 	rmmod rudma_edu && rmmod rudma_iova
 }
 
-# Fault injection with fail-nth (tools/testing/selftests/rudma/fail_nth.c).
+# Fault injection with fail-nth (tools/testing/selftests/rudma/fail_nth.c):
+# next to the tests in a kselftest install, on PATH in the QEMU guest.
+if [ -x "$RUDMA_DIR/fail_nth" ]; then
+	RUDMA_FAIL_NTH=$RUDMA_DIR/fail_nth
+else
+	RUDMA_FAIL_NTH=fail_nth
+fi
 RUDMA_FI=/sys/kernel/debug
 RUDMA_FAIL_NTH_MAX=${RUDMA_FAIL_NTH_MAX:-300}
 
@@ -242,7 +416,7 @@ rudma_fail_nth_sweep() {
 		fi
 		# A write that hangs fails the sweep with the blocked tasks'
 		# stacks in the log (sysrq-w) instead of stalling the suite.
-		out=$(timeout 60 fail_nth $n "$file" "$data")
+		out=$(timeout 60 "$RUDMA_FAIL_NTH" $n "$file" "$data")
 		if [ $? -ne 0 ]; then
 			echo "# $name: N=$n: fail_nth did not finish"
 			echo w > /proc/sysrq-trigger

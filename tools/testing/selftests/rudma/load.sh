@@ -12,17 +12,19 @@
 #    and no slab object (kmemleak).
 # The stress of every CPU mapping at once (60 s) is in pool_stress.sh.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 CYCLES=${RUDMA_LOAD_CYCLES:-1000}
 ktap_print_header
+rudma_require_scratch_disk
 ktap_set_plan 8
 
 nvme=$(rudma_nvme_bdf)
-disk=$(rudma_nvme_disk)
+disk=$(rudma_scratch_disk) || ktap_exit_fail_msg "no scratch disk"
 cpus=$(nproc)
-insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma || ktap_exit_fail_msg "rudma does not load"
 A=$RUDMA_SYSFS/attach
 DT=$RUDMA_SYSFS/detach
 rudma_write $A $nvme || ktap_exit_fail_msg "attach failed"

@@ -4,7 +4,8 @@
 # Deliberately failing test: the `meta-fail` suite boots only this, and
 # make check requires the runner to report the run as failed.
 
-. /rudma/ktap_helpers.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
 
 ktap_print_header
 ktap_set_plan 1

@@ -5,8 +5,9 @@
 # declaring it: the `meta-fault` suite checks that the runner fails a run
 # on an unexpected IOMMU fault in the guest log.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
 ktap_set_plan 1

@@ -4,10 +4,12 @@
 # The NVMe disk sits behind virtio-iommu in the domain type the command
 # line asks for (strict DMA by default).
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_scratch_disk
 ktap_set_plan 3
 
 nvme=$(rudma_nvme_bdf)

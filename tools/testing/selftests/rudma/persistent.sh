@@ -12,10 +12,12 @@
 # is not would let the device reach whatever shares its granules, and is
 # refused (DMA_MAPPING_ERROR), reported once per device and counted.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 16
 
 edu=$(rudma_edu_bdf)
@@ -42,13 +44,13 @@ REFUSAL="driver rudma_edu maps DMA_ATTR_PERSISTENT_STREAMING buffers that are no
 
 rudma_test "iommu-dma, attribute: all fresh" persistent_run 10 1 "fresh=20 stale=0"
 rudma_test "iommu-dma, no attribute: all fresh (mapped in place)" persistent_run 10 0 "fresh=20 stale=0"
-rudma_test "bad requests refused" sh -c ". /rudma/lib.sh
+rudma_test "bad requests refused" sh -c ". '$here/lib.sh'
 	rudma_expect_errno 'Invalid argument' rudma_write $PER '0 1' &&
 	rudma_expect_errno 'Invalid argument' rudma_write $PER '101 1' &&
 	rudma_expect_errno 'Invalid argument' rudma_write $PER '1 2' &&
 	rudma_expect_errno 'Invalid argument' rudma_write $PER x"
 
-insmod $RUDMA_MODDIR/rudma.ko
+rudma_insmod rudma
 rudma_write $RUDMA_SYSFS/attach $edu || ktap_exit_fail_msg "attach failed"
 p0=$(rudma_pool_stat persistent)
 rudma_test "pool, attribute: all fresh" persistent_run 10 1 "fresh=20 stale=0"

@@ -9,17 +9,19 @@
 # counted; idle slots age out; detach returns every slot and byte; the
 # pool's module parameters refuse malformed values.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_scratch_disk
 ktap_set_plan 44
 
 nvme=$(rudma_nvme_bdf)
 [ -n "$nvme" ] || ktap_exit_fail_msg "no NVMe device"
 P=/sys/module/rudma/parameters
 
-insmod $RUDMA_MODDIR/rudma.ko pool_cache_ms=2000 || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma pool_cache_ms=2000 || ktap_exit_fail_msg "rudma does not load"
 rudma_test "attach with a pool" rudma_write $RUDMA_SYSFS/attach $nvme
 rudma_test "attached line says pool=yes" sh -c \
 	"grep -q '^$nvme .* pool=yes' $RUDMA_SYSFS/attached"
@@ -68,7 +70,7 @@ rmmod rudma
 # Exhaustion and oversize: two slots per class under depth 64, top class
 # 64 KiB: everything still verifies; the excess and every 128 KiB mapping
 # fall back to iommu-dma and are counted.
-insmod $RUDMA_MODDIR/rudma.ko pool_slots=2 pool_max_size=65536
+rudma_insmod rudma pool_slots=2 pool_max_size=65536
 rudma_write $RUDMA_SYSFS/attach $nvme
 rudma_test "tiny pool: fio randrw+verify 4k iodepth=64" rudma_fio randrw 4k 64 2 8M
 rudma_test "tiny pool: fio write+verify 64k iodepth=64" rudma_fio write 64k 64 2 8M
@@ -99,7 +101,9 @@ rudma_test "malformed parameters refused with EINVAL" test $params_ok = 0
 rudma_test "parameters unchanged" test "$(cat $P/pool_max_size) $(cat $P/pool_slots)" = "65536 2"
 rudma_test "good values accepted" sh -c "echo 1048576 > $P/pool_max_size && echo 0 > $P/pool_cache_ms"
 rmmod rudma
-rudma_test "load refused with a bad parameter" sh -c \
-	"! insmod $RUDMA_MODDIR/rudma.ko pool_max_size=12345 2>/dev/null"
+bad_param_refused() {
+	! rudma_insmod rudma pool_max_size=12345 2>/dev/null
+}
+rudma_test "load refused with a bad parameter" bad_param_refused
 rudma_test "module not loaded after refusal" test ! -d /sys/module/rudma
 ktap_finished

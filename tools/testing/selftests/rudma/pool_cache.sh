@@ -10,17 +10,19 @@
 # does not model caches, so a missing clean could not corrupt data in
 # QEMU: counting the calls is how this is checked.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 4
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
 rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
 D=/sys/kernel/debug/rudma_edu/$edu
-insmod $RUDMA_MODDIR/rudma.ko
+rudma_insmod rudma
 rudma_write $RUDMA_SYSFS/attach $edu || ktap_exit_fail_msg "attach failed"
 
 # What the platform says: PCI devices are coherent unless a device-tree

@@ -7,17 +7,19 @@
 # within a quarter of the space below the mask, and a 2 MiB mapping
 # (larger than the top class: iommu-dma's) still finds IOVA space.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 4
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
 rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
-insmod $RUDMA_MODDIR/rudma.ko || ktap_exit_fail_msg "rudma does not load"
-insmod $RUDMA_MODDIR/rudma_test_misuse.ko || ktap_exit_fail_msg "rudma_test_misuse does not load"
+rudma_insmod rudma || ktap_exit_fail_msg "rudma does not load"
+rudma_insmod rudma_test_misuse || ktap_exit_fail_msg "rudma_test_misuse does not load"
 bits=$(sed -n 's/.*rudma\.edu_dma_bits=\([0-9]*\).*/\1/p' /proc/cmdline)
 bits=${bits:-28}
 

@@ -11,17 +11,19 @@
 # its own is reported and still copied back; afterwards nothing is in
 # flight and detach succeeds at once.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_scratch_disk
 ktap_set_plan 15
 
 nvme=$(rudma_nvme_bdf)
 RUN=/sys/kernel/debug/rudma_test_misuse/run
-insmod $RUDMA_MODDIR/rudma.ko
+rudma_insmod rudma
 rudma_write $RUDMA_SYSFS/attach $nvme || ktap_exit_fail_msg "attach failed"
-insmod $RUDMA_MODDIR/rudma_test_misuse.ko || ktap_exit_fail_msg "rudma_test_misuse does not load"
+rudma_insmod rudma_test_misuse || ktap_exit_fail_msg "rudma_test_misuse does not load"
 
 rudma_test "partial sync copies only its range" rudma_write $RUN "$nvme partial-sync"
 rudma_test "3-entry scatterlist bounced and synced back intact" rudma_write $RUN "$nvme sg-roundtrip"

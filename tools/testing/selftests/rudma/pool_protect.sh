@@ -7,17 +7,19 @@
 # page, nor one a recycled slot held; and after detach none of the
 # pool's slot IOVAs still translates.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 6
 
 edu=$(rudma_edu_bdf)
 [ -n "$edu" ] || ktap_exit_fail_msg "no edu device"
 rudma_load_edu || ktap_exit_fail_msg "rudma_edu does not load"
 D=/sys/kernel/debug/rudma_edu/$edu
-insmod $RUDMA_MODDIR/rudma.ko
+rudma_insmod rudma
 
 rudma_write $D/untrusted 1
 rudma_write $RUDMA_SYSFS/attach $edu || ktap_exit_fail_msg "attach failed"

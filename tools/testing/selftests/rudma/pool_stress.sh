@@ -8,17 +8,19 @@
 # (on the debug kernel) lockdep sees the pool's locks used from every
 # context.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 SECS=${RUDMA_STRESS_SECS:-60}
 ktap_print_header
+rudma_require_scratch_disk
 ktap_set_plan 7
 
 nvme=$(rudma_nvme_bdf)
-insmod $RUDMA_MODDIR/rudma.ko
+rudma_insmod rudma
 rudma_write $RUDMA_SYSFS/attach $nvme || ktap_exit_fail_msg "attach failed"
-insmod $RUDMA_MODDIR/rudma_test_stress.ko || ktap_exit_fail_msg "rudma_test_stress does not load"
+rudma_insmod rudma_test_stress || ktap_exit_fail_msg "rudma_test_stress does not load"
 S=/sys/kernel/debug/rudma_test_stress/run
 
 rudma_fio randrw 16k 32 2 16M > /tmp/stress-fio.out 2>&1 &

@@ -11,10 +11,12 @@
 # versus linked with one sync, with the IOMMU requests and IOTLB syncs
 # each issued (kprobe hit counts; virtio-iommu or arm-smmu-v3).
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
 ktap_set_plan 18
 
 edu=$(rudma_edu_bdf)
@@ -52,7 +54,7 @@ rudma_test "misuse reported with device and address" sh -c \
 	"[ \$(dmesg | grep -c 'rudma: dma_iova_.*(driver rudma_edu)') -ge 5 ]"
 
 # Alongside rudma's pool: same domain, same allocator.
-insmod $RUDMA_MODDIR/rudma.ko
+rudma_insmod rudma
 rudma_write $RUDMA_SYSFS/attach $edu
 rudma_test "with the pool attached: 1 MiB link/sync/destroy" iova_run 1048576
 rudma_test "with the pool attached: ordinary round trip" rudma_write $D/roundtrip "4095 0"

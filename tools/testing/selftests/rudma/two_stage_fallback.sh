@@ -7,10 +7,13 @@
 # edu consumer maps each page with dma_map_page() instead; the device's
 # reads and writes are checked the same way.
 
-. /rudma/ktap_helpers.sh
-. /rudma/lib.sh
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
 
 ktap_print_header
+rudma_require_edu
+rudma_require_cmdline iommu.passthrough=1
 ktap_set_plan 3
 
 edu=$(rudma_edu_bdf)

@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests write only to the scratch disk.  Booted with a second NVMe
+# controller (the runner's --user-disk, serial user-disk0) that stands for
+# a real host's disk:
+#  * the scratch disk found is the namespace of rudma0, QEMU's scratch
+#    controller, whichever of the two probed first;
+#  * with rudma0 unbound from its driver (a host without QEMU's disk), the
+#    tests that write to the disk, unbind its driver or attach rudma to it
+#    skip with the reason (exit 4), and the other disk is not written;
+#  * RUDMA_SCRATCH_DISK naming something that is not an NVMe namespace, or
+#    one that does not exist, is refused the same way;
+#  * named explicitly, the other disk becomes the scratch disk (the user's
+#    choice): fio_verify.sh writes and verifies on it.
+
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../kselftest/ktap_helpers.sh"
+. "$here/lib.sh"
+
+ktap_print_header
+ktap_set_plan 8
+
+ctrl_of_serial() {
+	local c
+	for c in /sys/class/nvme/nvme*; do
+		[ -r "$c/serial" ] && [ "$(tr -d ' ' < "$c/serial")" = "$1" ] &&
+			{ echo "${c##*/}"; return 0; }
+	done
+	return 1
+}
+user_ctrl=$(ctrl_of_serial user-disk0) ||
+	ktap_exit_fail_msg "no second NVMe controller (boot with the runner's --user-disk)"
+scratch_ctrl=$(ctrl_of_serial "$RUDMA_SCRATCH_SERIAL") ||
+	ktap_exit_fail_msg "no scratch controller (serial $RUDMA_SCRATCH_SERIAL)"
+user_disk=/dev/${user_ctrl}n1
+scratch_bdf=$(basename "$(readlink -f /sys/class/nvme/$scratch_ctrl/device)")
+echo "# scratch: $scratch_ctrl ($scratch_bdf); other disk: $user_disk"
+
+rudma_test "the scratch disk is rudma0's namespace, not the other disk" \
+	[ "$(rudma_scratch_disk)" = "/dev/${scratch_ctrl}n1" ]
+
+sum_before=$(md5sum < "$user_disk")
+
+# A test run as the runner runs it; its TAP is kept for the log.
+# Succeeds when it skipped (exit 4) with a plan "1..0 # SKIP <reason>".
+skips() {
+	local out rc
+	out=$(env RUDMA_EXPECT_NO_SCRATCH=1 "$@" 2>&1)
+	rc=$?
+	echo "$out" | sed -n 's/^/#   /; /1\.\.0 # SKIP/p'
+	[ $rc -eq 4 ] && echo "$out" | grep -q '^1\.\.0 # SKIP .'
+}
+
+rudma_write /sys/bus/pci/drivers/nvme/unbind "$scratch_bdf" ||
+	ktap_exit_fail_msg "cannot unbind $scratch_bdf"
+writers_skip() {
+	[ ! -e /sys/class/nvme/$scratch_ctrl ] || { echo "# $scratch_ctrl still there"; return 1; }
+	skips "$here/fio_verify.sh" && skips "$here/load.sh" &&
+		skips "$here/attach.sh" && skips "$here/pool.sh"
+}
+rudma_test "without the scratch disk: fio_verify.sh, load.sh, attach.sh, pool.sh skip" \
+	writers_skip
+rudma_test "without the scratch disk: rudma_fio writes nothing and fails" \
+	sh -c ". '$here/../kselftest/ktap_helpers.sh'; . '$here/lib.sh'; ! rudma_fio write 4k 1 1 1M"
+rudma_test "RUDMA_SCRATCH_DISK=/dev/null (not an NVMe namespace): refused" \
+	skips RUDMA_SCRATCH_DISK=/dev/null "$here/fio_verify.sh"
+rudma_test "RUDMA_SCRATCH_DISK=/dev/nvme9n9 (absent): refused" \
+	skips RUDMA_SCRATCH_DISK=/dev/nvme9n9 "$here/fio_verify.sh"
+rudma_test "the other disk was not written" [ "$(md5sum < "$user_disk")" = "$sum_before" ]
+
+rudma_test "RUDMA_SCRATCH_DISK=$user_disk (named): fio_verify.sh writes and verifies it" \
+	env RUDMA_SCRATCH_DISK=$user_disk RUDMA_FIO_BS=4k "$here/fio_verify.sh"
+
+rudma_write /sys/bus/pci/drivers/nvme/bind "$scratch_bdf"
+i=0
+while [ $i -lt 50 ] && ! rudma_scratch_disk >/dev/null 2>&1; do
+	sleep 0.2
+	i=$((i + 1))
+done
+rudma_test "rebound: the scratch disk is rudma0's again" \
+	[ "$(rudma_scratch_disk)" = "/dev/$(ctrl_of_serial "$RUDMA_SCRATCH_SERIAL")n1" ]
+
+ktap_finished
