@@ -45,6 +45,14 @@ else
 	fail=$((fail + 1)); note "include/ without the series" "FAILED"
 fi
 
+# --- packaging: dkms.conf's version is the VERSION file's ----------------------
+dkv=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+if [ -n "$dkv" ] && [ "$dkv" = "$(cat VERSION)" ]; then
+	pass=$((pass + 1)); note "dkms.conf version = VERSION" "ok ($dkv)"
+else
+	fail=$((fail + 1)); note "dkms.conf version = VERSION" "FAILED ('$dkv' vs '$(cat VERSION)')"
+fi
+
 # --- suites in QEMU: one line each, "suite expect [arguments]" ----------------
 # Progress: "[k/N] suite (arch), elapsed, ETA", the ETA from the suites'
 # times in the previous run (build/logs/check-times-FLAVOUR), "?" for a

@@ -57,9 +57,10 @@ for m in "${MODS[@]}"; do
 	v=$(modinfo -F version "$dir/$m.ko")
 	[ "$v" = "$version" ] || die "$m.ko: version '$v', expected '$version'"
 done
-grep -q "^updates/rudma/rudma.ko: .*updates/rudma/rudma_core.ko" \
-	"$W/root/lib/modules/$krel/modules.dep" ||
-	die "modules.dep lacks rudma's dependency on rudma_core"
+for m in "${MODS[@]}"; do
+	grep -q "^updates/rudma/$m.ko:" "$W/root/lib/modules/$krel/modules.dep" ||
+		die "modules.dep lacks updates/rudma/$m.ko"
+done
 say "staged $krel/updates/rudma: ${MODS[*]}, version $version, modules.dep ok"
 
 # make uninstall, on a copy: everything install put there goes.
