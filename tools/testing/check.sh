@@ -128,6 +128,21 @@ print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
 			pass=$((pass + p)); fail=$((fail + f))
 			[ "$problems" -eq 0 ] || fail=$((fail + 1))
 			note "$ARCH: $tag" "$p passed, $f failed, $problems log problems ($wall)"
+			# Why, in the summary (the part of a long log a reader sees):
+			# the first failures and problems, and the console's last lines
+			# when the guest did not finish.
+			if [ "$f" -gt 0 ] || [ "$problems" -gt 0 ]; then
+				while IFS= read -r why; do
+					summary+=("    $why")
+				done < <(python3 -c 'import json, sys, pathlib
+r = json.load(open(sys.argv[1]))
+for x in (r["failures"][:3] + r["log_problems"][:3]):
+    print(x[:160])
+if any("did not finish" in x or "timeout" in x for x in r["log_problems"]):
+    c = pathlib.Path(r["logdir"], "console.log").read_text(errors="replace").splitlines()
+    for x in c[-8:]:
+        print("console: " + x[:150])' "$res")
+			fi
 			;;
 		fail-tap)
 			# Exactly the deliberate failure, and the runner said FAIL.
