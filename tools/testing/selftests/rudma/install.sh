@@ -45,8 +45,8 @@ attach_io() {
 	rudma_write $RUDMA_SYSFS/detach $nvme
 }
 rudma_test "attach $nvme, fio write+verify 8M, detach" attach_io
-rudma_test "modprobe -r -a rudma rudma_core" \
-	sh -c "modprobe -r -a rudma rudma_core && [ ! -d /sys/module/rudma ] && [ ! -d /sys/module/rudma_core ]"
+rudma_test "modprobe -r rudma, rudma_core" \
+	sh -c "modprobe -r rudma && modprobe -r rudma_core && [ ! -d /sys/module/rudma ] && [ ! -d /sys/module/rudma_core ]"
 rudma_test "modprobe rudma_iova, then -r" \
 	sh -c "modprobe rudma_iova && [ \"\$(cat /sys/module/rudma_iova/version)\" = '$version' ] && modprobe -r rudma_iova"
 
