@@ -42,14 +42,21 @@ rudma_test "the scratch disk is rudma0's namespace, not the other disk" \
 
 sum_before=$(md5sum < "$user_disk")
 
-# A test run as the runner runs it; its TAP is kept for the log.
-# Succeeds when it skipped (exit 4) with a plan "1..0 # SKIP <reason>".
-skips() {
-	local out rc
-	out=$(env RUDMA_EXPECT_NO_SCRATCH=1 "$@" 2>&1)
+# Runs a test as the runner does, with the environment given (env's
+# NAME=VALUE ... COMMAND), shows its lines that match RE, and succeeds when
+# it exited RC with such a line.  Usage: ends_with RC RE NAME=VALUE... CMD
+ends_with() {
+	local want=$1 re=$2 out rc
+	shift 2
+	out=$(env "$@" 2>&1)
 	rc=$?
-	echo "$out" | sed -n 's/^/#   /; /1\.\.0 # SKIP/p'
-	[ $rc -eq 4 ] && echo "$out" | grep -q '^1\.\.0 # SKIP .'
+	echo "$out" | sed -n "s/^/#   /; \|$re|p"
+	[ $rc -eq "$want" ] && echo "$out" | grep -q "$re"
+}
+# Skipped (exit 4) with a plan "1..0 # SKIP <reason>": the scratch disk was
+# taken away on purpose.
+skips() {
+	ends_with 4 '1\.\.0 # SKIP .' RUDMA_EXPECT_NO_SCRATCH=1 "$@"
 }
 
 rudma_write /sys/bus/pci/drivers/nvme/unbind "$scratch_bdf" ||
@@ -66,11 +73,7 @@ rudma_test "without the scratch disk: rudma_fio writes nothing and fails" \
 # In the runner's guest a missing scratch disk is a runner bug: the test
 # fails (Bail out!) rather than skip, still without writing.
 guest_fails() {
-	local out rc
-	out=$(env RUDMA_QEMU_GUEST=1 "$here/fio_verify.sh" 2>&1)
-	rc=$?
-	echo "$out" | sed -n 's/^/#   /; /Bail out!/p'
-	[ $rc -eq 1 ] && echo "$out" | grep -q '^Bail out!  *no scratch disk'
+	ends_with 1 'Bail out!  *no scratch disk' RUDMA_QEMU_GUEST=1 "$here/fio_verify.sh"
 }
 rudma_test "without the scratch disk in the runner's guest: fio_verify.sh fails, writes nothing" \
 	guest_fails
