@@ -67,7 +67,13 @@ eta_of() {
 		t=$(awk -v s="$t" '$1 == s { print $2 }' "$times" 2>/dev/null)
 		if [ -n "$t" ]; then total=$((total + t)); else unknown=1; fi
 	done
-	[ $unknown -eq 0 ] && echo "$((total / 60))m$((total % 60))s" || echo "$((total / 60))m$((total % 60))s+?"
+	if [ $unknown -eq 0 ]; then
+		echo "$((total / 60))m$((total % 60))s"
+	elif [ $total -eq 0 ]; then
+		echo "? (no times from a previous run)"
+	else
+		echo "$((total / 60))m$((total % 60))s + suites not timed before"
+	fi
 }
 
 run_suites() {
