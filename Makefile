@@ -52,8 +52,10 @@ $(error ARCH=$(ARCH) is not supported (x86_64, arm64)$(if $(KDIR_GIVEN), -- from
 endif
 
 # Every module's MODULE_VERSION (modinfo -F version): git describe of this
-# tree, or the VERSION file of a tree without git (a DKMS copy).
-RUDMA_VERSION := $(shell git -C $(CURDIR) describe --tags --dirty --always 2>/dev/null || \
+# tree, or the VERSION file of a tree without git (a DKMS copy).  With
+# safe.directory, `sudo make install` in a user's clone describes it as
+# the user's `make` did, so nothing rebuilds as root.
+RUDMA_VERSION := $(shell git -C $(CURDIR) -c safe.directory=$(CURDIR) describe --tags --dirty --always 2>/dev/null || \
 		   cat $(CURDIR)/VERSION)
 
 # Kbuild (6.12) writes a module's objects next to its sources, so every
