@@ -95,11 +95,21 @@ run_suites() {
 		extra=()
 		if [ "$suite" = install ]; then
 			t0=$SECONDS
-			if ! tools/testing/install-check.sh "$FLAVOUR" "$TOP/build/install-$FLAVOUR.cpio"; then
+			if [ -n "$stage_pid" ]; then
+				wait "$stage_pid"
+				rc=$?
+				cat "$TOP/build/logs/install-check-$FLAVOUR.log"
+				how="background, waited $((SECONDS - t0))s"
+			else
+				tools/testing/install-check.sh "$FLAVOUR" "$TOP/build/install-$FLAVOUR.cpio"
+				rc=$?
+				how="$((SECONDS - t0))s"
+			fi
+			if [ $rc -ne 0 ]; then
 				fail=$((fail + 1)); note "$ARCH: make install (clean clone)" "FAILED"
 				continue
 			fi
-			pass=$((pass + 1)); note "$ARCH: make install (clean clone)" "ok ($((SECONDS - t0))s)"
+			pass=$((pass + 1)); note "$ARCH: make install (clean clone)" "ok ($how)"
 			extra=(--extra-cpio "$TOP/build/install-$FLAVOUR.cpio")
 		fi
 		# Words starting with "--" are runner options (e.g. --mem=256), the
@@ -184,12 +194,28 @@ if any("did not finish" in x or "timeout" in x for x in r["log_problems"]):
 # the foreground and says why.
 prebuild_pid=""
 prebuild_arch=""
+prebuild_done=""
 prebuild() {
 	[ -n "$1" ] || return 0
 	mkdir -p "$TOP/build/logs"
-	nice -n 19 make -s ARCH="$1" VARIANT="$VARIANT" initramfs \
+	prebuild_done=$TOP/build/logs/prebuild-$1${VARIANT:+-$VARIANT}.done
+	rm -f "$prebuild_done"
+	{ nice -n 19 make -s ARCH="$1" VARIANT="$VARIANT" initramfs; touch "$prebuild_done"; } \
 		> "$TOP/build/logs/prebuild-$1${VARIANT:+-$VARIANT}.log" 2>&1 &
 	prebuild_pid=$! prebuild_arch=$1
+}
+
+# The install check's build of a clean clone (tools/testing/install-check.sh)
+# runs in the background too, after the prebuild, at the same priority;
+# the suite "install" waits for it.
+stage_pid=""
+stage_install() {
+	local after=$prebuild_done
+	{
+		while [ -n "$after" ] && [ ! -e "$after" ]; do sleep 5; done
+		nice -n 19 tools/testing/install-check.sh "$FLAVOUR" "$TOP/build/install-$FLAVOUR.cpio"
+	} > "$TOP/build/logs/install-check-$FLAVOUR.log" 2>&1 &
+	stage_pid=$!
 }
 
 check_arch() {
@@ -206,12 +232,15 @@ check_arch() {
 		return
 	fi
 	note "build ($FLAVOUR)" "ok ($((SECONDS - start))s)"
+	prebuild_done=""
 	prebuild "$next"
 	if [ -n "${CHECK_SUITES:-}" ]; then
 		suites=$(cat "$CHECK_SUITES")
 	else
 		suites=$(cat "$LISTS/check-suites" "$LISTS/check-suites.$ARCH" 2>/dev/null)
 	fi
+	stage_pid=""
+	grep -q '^install[[:space:]]' <<< "$suites" && stage_install
 	run_suites <<< "$suites"
 	note "= $FLAVOUR" "$((SECONDS - start))s"
 }
