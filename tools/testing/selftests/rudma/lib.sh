@@ -34,6 +34,16 @@ rudma_disk_in_use() {
 	return 1
 }
 
+# The NVMe controller (nvmeN) whose serial is SERIAL, or status 1.
+rudma_nvme_ctrl_of_serial() {
+	local c
+	for c in /sys/class/nvme/nvme*; do
+		[ -r "$c/serial" ] && [ "$(tr -d ' ' < "$c/serial")" = "$1" ] &&
+			{ echo "${c##*/}"; return 0; }
+	done
+	return 1
+}
+
 # Prints the scratch disk (/dev/nvmeXnY), or the reason there is none on
 # stderr and returns 1.
 rudma_scratch_disk() {
@@ -49,13 +59,10 @@ rudma_scratch_disk() {
 			{ echo "RUDMA_SCRATCH_DISK=$RUDMA_SCRATCH_DISK: no such block device" >&2; return 1; }
 	else
 		d=
-		for c in /sys/class/nvme/nvme*; do
-			[ "$(cat "$c/serial" 2>/dev/null | tr -d ' ')" = "$RUDMA_SCRATCH_SERIAL" ] || continue
-			for n in "$c"/"${c##*/}"n*; do
+		c=$(rudma_nvme_ctrl_of_serial "$RUDMA_SCRATCH_SERIAL") &&
+			for n in /sys/class/nvme/$c/${c}n*; do
 				[ -d "$n" ] && { d=${n##*/}; break; }
 			done
-			break
-		done
 		[ -n "$d" ] || { echo "no scratch disk: no NVMe controller with serial" \
 			"$RUDMA_SCRATCH_SERIAL (QEMU's), and RUDMA_SCRATCH_DISK is not set" >&2
 			return 1; }

@@ -21,17 +21,9 @@ here=$(dirname "$(readlink -f "$0")")
 ktap_print_header
 ktap_set_plan 9
 
-ctrl_of_serial() {
-	local c
-	for c in /sys/class/nvme/nvme*; do
-		[ -r "$c/serial" ] && [ "$(tr -d ' ' < "$c/serial")" = "$1" ] &&
-			{ echo "${c##*/}"; return 0; }
-	done
-	return 1
-}
-user_ctrl=$(ctrl_of_serial user-disk0) ||
+user_ctrl=$(rudma_nvme_ctrl_of_serial user-disk0) ||
 	ktap_exit_fail_msg "no second NVMe controller (boot with the runner's --user-disk)"
-scratch_ctrl=$(ctrl_of_serial "$RUDMA_SCRATCH_SERIAL") ||
+scratch_ctrl=$(rudma_nvme_ctrl_of_serial "$RUDMA_SCRATCH_SERIAL") ||
 	ktap_exit_fail_msg "no scratch controller (serial $RUDMA_SCRATCH_SERIAL)"
 user_disk=/dev/${user_ctrl}n1
 scratch_bdf=$(basename "$(readlink -f /sys/class/nvme/$scratch_ctrl/device)")
@@ -101,6 +93,6 @@ while [ $i -lt 50 ] && ! rudma_scratch_disk >/dev/null 2>&1; do
 	i=$((i + 1))
 done
 rudma_test "rebound: the scratch disk is rudma0's again" \
-	[ "$(rudma_scratch_disk)" = "/dev/$(ctrl_of_serial "$RUDMA_SCRATCH_SERIAL")n1" ]
+	[ "$(rudma_scratch_disk)" = "/dev/$(rudma_nvme_ctrl_of_serial "$RUDMA_SCRATCH_SERIAL")n1" ]
 
 ktap_finished
