@@ -136,9 +136,10 @@ run_suites() {
 		if [ ! -f "$res" ]; then
 			fail=$((fail + 1)); note "$ARCH: $tag" "runner error (exit $rc)"; continue
 		fi
-		read -r p f problems < <(python3 -c 'import json, sys
+		read -r p f problems cpu < <(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
-print(r["passed"], r["failed"], len(r["log_problems"]))' "$res")
+print(r["passed"], r["failed"], len(r["log_problems"]), round(r.get("cpu_seconds", 0)))' "$res")
+		wall="$wall, QEMU CPU ${cpu}s"
 		case "$expect" in
 		pass)
 			pass=$((pass + p)); fail=$((fail + f))

@@ -143,18 +143,60 @@ rudma_test "driver bind attaches the pending device" sh -c "
 	grep -q '^$nvme slots=' $RUDMA_SYSFS/attached"
 rudma_test "fio verify 16M bs=16k after boot-time attach" rudma_fio_verify 16k 16M
 
-# Attach/detach cycles with I/O between them.
+# Attach/detach cycles under I/O: fio verify runs throughout (a new run
+# whenever one ends, each run's verify must pass), so data written in one
+# state is read back in another.  Every attached window lasts until the
+# ops served a mapping (the attached line's maps= grows), every detached
+# one until the disk completed I/O through iommu-dma (its stat grows).
 cycles=${RUDMA_ATTACH_CYCLES:-100}
-ok=1
-rudma_write $D $nvme || ok=0
-i=0
-while [ $i -lt $cycles ] && [ $ok = 1 ]; do
-	rudma_write $A $nvme && rudma_fio_verify 4k 1M && rudma_write $D $nvme &&
-		rudma_fio_verify 4k 1M || { ok=0; echo "# cycle $i failed"; }
-	i=$((i + 1))
-done
-[ $ok = 1 ] && ktap_test_pass "$cycles attach/detach cycles with fio verify between" ||
-	ktap_test_fail "$cycles attach/detach cycles with fio verify between"
+disk_ios() {
+	awk '{ print $1 + $5 }' /sys/block/$(basename "$(rudma_scratch_disk)")/stat
+}
+fio_pid="" fio_runs=0 fio_bad=0
+fio_running() {
+	[ -n "$fio_pid" ] && kill -0 $fio_pid 2>/dev/null && return
+	if [ -n "$fio_pid" ]; then
+		wait $fio_pid || { echo "# fio verify run $fio_runs failed"; fio_bad=1; }
+	fi
+	rudma_fio randrw 4k 16 1 32M &
+	fio_pid=$! fio_runs=$((fio_runs + 1))
+}
+# wait_for WHAT CMD...: until CMD succeeds, fio kept running; 10 s at most.
+wait_for() {
+	local what=$1 t=0
+	shift
+	until "$@"; do
+		fio_running
+		t=$((t + 1))
+		[ $t -le 100 ] || { echo "# cycle $i: $what within 10 s"; return 1; }
+		sleep 0.1
+	done
+}
+ops_served() {
+	rudma_attached_line $nvme | grep -q ' maps=[1-9]'
+}
+ios_grew() {
+	[ "$(disk_ios)" -gt "$1" ]
+}
+attach_cycles() {
+	local ios
+	i=0
+	rudma_write $D $nvme || return 1
+	while [ $i -lt $cycles ] && [ $fio_bad = 0 ]; do
+		fio_running
+		rudma_write $A $nvme || { echo "# attach $i failed"; return 1; }
+		wait_for "no mapping through the ops" ops_served || return 1
+		rudma_write $D $nvme || { echo "# detach $i failed"; return 1; }
+		ios=$(disk_ios)
+		wait_for "no I/O through iommu-dma" ios_grew "$ios" || return 1
+		i=$((i + 1))
+	done
+	wait $fio_pid || { echo "# fio verify run $fio_runs failed"; fio_bad=1; }
+	echo "# $i cycles, $fio_runs fio verify runs"
+	[ $fio_bad = 0 ] && [ $i = $cycles ]
+}
+rudma_test "$cycles attach/detach cycles under fio verify, I/O in every state" attach_cycles
+wait
 
 rudma_test "rmmod rudma" rmmod rudma
 rmmod rudma_test_hold
