@@ -36,6 +36,11 @@ pub mod slot_region;
 #[cfg(test)]
 mod slot_region_tests;
 
+#[path = "../../../../rust/pool/route.rs"]
+pub mod route;
+#[cfg(test)]
+mod route_tests;
+
 #[path = "../../../../rust/pool/aging.rs"]
 pub mod aging;
 #[cfg(test)]
