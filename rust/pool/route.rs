@@ -197,13 +197,7 @@ impl Router {
                 est - ((est - ns) >> p.ewma_shift)
             }
         };
-        self.seen[i] = self.seen[i].saturating_add(1);
-        self.fresh[i] = self.fresh[i].saturating_add(1);
-        if mode == Mode::Auto {
-            self.decide(p)
-        } else {
-            None
-        }
+        self.counted(mode, p, i)
     }
 
     /// Records that `path` could not serve a timed call (the pool had no
@@ -215,6 +209,11 @@ impl Router {
         // than the other, but not so dear that serving again is not seen.
         let other = self.est[path.other().idx()].saturating_mul(2);
         self.est[i] = self.est[i].max(other).max(1);
+        self.counted(mode, p, i)
+    }
+
+    /// Counts a sample of path `i` and, under [`Mode::Auto`], decides.
+    fn counted(&mut self, mode: Mode, p: &Params, i: usize) -> Option<Path> {
         self.seen[i] = self.seen[i].saturating_add(1);
         self.fresh[i] = self.fresh[i].saturating_add(1);
         if mode == Mode::Auto {

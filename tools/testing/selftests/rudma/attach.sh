@@ -149,8 +149,9 @@ rudma_test "fio verify 16M bs=16k after boot-time attach" rudma_fio_verify 16k 1
 # ops served a mapping (the attached line's maps= grows), every detached
 # one until the disk completed I/O through iommu-dma (its stat grows).
 cycles=${RUDMA_ATTACH_CYCLES:-100}
+disk_stat=/sys/block/$(basename "$(rudma_scratch_disk)")/stat
 disk_ios() {
-	awk '{ print $1 + $5 }' /sys/block/$(basename "$(rudma_scratch_disk)")/stat
+	awk '{ print $1 + $5 }' $disk_stat
 }
 fio_pid="" fio_runs=0 fio_bad=0
 fio_running() {
