@@ -10,11 +10,17 @@
 
 set -euo pipefail
 
+# The kernel source is pinned: the patch series is for exactly this
+# release (tools/testing/build-kernel.sh checks it), and Debian's security
+# archive moves linux-source-6.12 to each new 6.12.y while keeping the
+# older ones.  Moving the base is a change of its own (new patches, tests).
+KSRC_DEB_VERSION=6.12.117-1~deb12u1
+
 # The kernel and every module must be built by the same rustc: Debian's
 # rustc-web (/usr/bin/rustc), whose rust-web-src provides the core library
 # source the kernel build needs.  The rustup toolchain has no rust-src.
 DEB_PKGS=(
-	linux-source-6.12
+	linux-source-6.12=$KSRC_DEB_VERSION
 	rustc-web rust-web-src rust-web-clippy rustfmt-web
 	clang lld llvm libclang-dev
 	bc flex bison libelf-dev libssl-dev dwarves python3
@@ -32,10 +38,15 @@ BINDGEN_ROOT=${BINDGEN_ROOT:-/usr/local}
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
+# "name" or "name=version" (exactly that version).
 missing=()
 for p in "${DEB_PKGS[@]}"; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[ "$st" = "install ok installed" ] || missing+=("$p")
+	name=${p%%=*}
+	st=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
+	case "$p" in
+	*=*) [ "$st" = "install ok installed ${p#*=}" ] || missing+=("$p") ;;
+	*) [ "${st% *}" = "install ok installed" ] || missing+=("$p") ;;
+	esac
 done
 
 have_bindgen() {
@@ -70,7 +81,7 @@ if [ ${#missing[@]} -ne 0 ] || [ ${#missing_arches[@]} -ne 0 ]; then
 	[ ${#missing[@]} -eq 0 ] || echo "deps: installing ${missing[*]}"
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}"
+		--no-install-recommends --allow-downgrades "${missing[@]}"
 fi
 
 if ! have_bindgen; then
