@@ -78,6 +78,20 @@ void rudma_wait_dma_callers(void)
 }
 
 /**
+ * rudma_wait_ops_sections() - wait out the callbacks already running
+ *
+ * Sleeps.  Afterwards every callback that was inside its section when
+ * this was called has left it, and every later one sees what the caller
+ * stored before the call (an SRCU grace period orders both).  Enough when
+ * the ops stay installed and the callbacks read the state in their
+ * section: a caller on its way into a callback enters a section after.
+ */
+void rudma_wait_ops_sections(void)
+{
+	synchronize_srcu_expedited(&rudma_ops_srcu);
+}
+
+/**
  * rudma_test_set_ops_hook() - install or remove the callbacks' test hook
  * @hook: called at the start of every callback, inside its section; NULL
  *	removes it

@@ -31,6 +31,7 @@ u64 rudma_dma_get_mask(struct device *dev);
 int rudma_ops_enter(struct device *dev);
 void rudma_ops_exit(int idx);
 void rudma_wait_dma_callers(void);
+void rudma_wait_ops_sections(void);
 int rudma_test_set_ops_hook(void (*hook)(struct device *dev));
 
 /* device_lock.c */

@@ -40,3 +40,14 @@ pub fn wait_dma_callers() {
     // context (sysfs writes, bus notifiers, module init and exit).
     unsafe { bindings::rudma_wait_dma_callers() };
 }
+
+/// Waits until every callback that is inside its section now has left it;
+/// later callbacks see the caller's earlier stores.  For state the
+/// callbacks read inside their section while the ops stay installed (a
+/// device's draining flag); cheaper than [`wait_dma_callers`], which also
+/// waits for callers not yet inside.  Sleeps.
+pub fn wait_ops_sections() {
+    // SAFETY: plain call; it sleeps, and is only called from process
+    // context (sysfs writes, bus notifiers).
+    unsafe { bindings::rudma_wait_ops_sections() };
+}

@@ -172,7 +172,9 @@ impl Registry {
         let bdf = a.bdf;
         if a.ops.pool().is_some() {
             a.ops.set_draining(true);
-            crate::dma_callers::wait_dma_callers();
+            // The map callbacks read the flag inside their section, so
+            // one that missed it is inside one now.
+            crate::dma_callers::wait_ops_sections();
         }
         // Sleeping with the registry mutex held only delays other
         // attach/detach calls; the DMA fast path never takes it.
