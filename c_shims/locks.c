@@ -14,8 +14,8 @@
 
 /**
  * rudma_irq_lock_alloc() - allocate and initialise a spinlock
- * @kind: RUDMA_LOCK_CPU_CACHE, RUDMA_LOCK_DEPOT or RUDMA_LOCK_FREE_LIST;
- *	  each kind is one lockdep class
+ * @kind: RUDMA_LOCK_CPU_CACHE, RUDMA_LOCK_DEPOT, RUDMA_LOCK_FREE_LIST or
+ *	  RUDMA_LOCK_ROUTER; each kind is one lockdep class
  *
  * Return: the lock, or NULL if out of memory or @kind is unknown.
  */
@@ -33,6 +33,9 @@ void *rudma_irq_lock_alloc(unsigned int kind)
 		spin_lock_init(lock);
 		break;
 	case RUDMA_LOCK_FREE_LIST:
+		spin_lock_init(lock);
+		break;
+	case RUDMA_LOCK_ROUTER:
 		spin_lock_init(lock);
 		break;
 	default:

@@ -39,6 +39,7 @@ void rudma_debugfs_register(void)
 	rudma_debugfs_dir = debugfs_create_dir("rudma", NULL);
 	debugfs_create_file("pools", 0400, rudma_debugfs_dir, NULL,
 			    &pools_fops);
+	rudma_route_debugfs_create(rudma_debugfs_dir);
 }
 
 /**

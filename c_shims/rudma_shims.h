@@ -60,6 +60,7 @@ long rudma_pages_held(void);
 #define RUDMA_LOCK_CPU_CACHE	0
 #define RUDMA_LOCK_DEPOT	1
 #define RUDMA_LOCK_FREE_LIST	2
+#define RUDMA_LOCK_ROUTER	3
 void *rudma_irq_lock_alloc(unsigned int kind);
 void rudma_irq_lock_free(void *lock);
 unsigned long rudma_irq_lock(void *lock);
@@ -110,6 +111,17 @@ struct rudma_pool_params {
 };
 
 void rudma_pool_params(struct rudma_pool_params *p);
+
+/* pool_route.c */
+#define RUDMA_ROUTE_AUTO	0
+#define RUDMA_ROUTE_POOL	1
+#define RUDMA_ROUTE_IOMMU	2
+
+struct dentry;
+unsigned int rudma_pool_route(void);
+u64 rudma_local_clock(void);
+void rudma_route_test_delay(unsigned int path);
+void rudma_route_debugfs_create(struct dentry *dir);
 
 /* pool_maint.c */
 void rudma_pool_age_schedule(unsigned int ms);

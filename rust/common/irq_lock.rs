@@ -21,6 +21,8 @@ pub enum LockKind {
     Depot,
     /// A size class's list of unmapped slots.
     FreeList,
+    /// A size class's routing state (nests nothing).
+    Router,
 }
 
 /// `T` behind an interrupt-safe spinlock.
@@ -47,6 +49,7 @@ impl<T> IrqLock<T> {
             LockKind::CpuCache => bindings::RUDMA_LOCK_CPU_CACHE,
             LockKind::Depot => bindings::RUDMA_LOCK_DEPOT,
             LockKind::FreeList => bindings::RUDMA_LOCK_FREE_LIST,
+            LockKind::Router => bindings::RUDMA_LOCK_ROUTER,
         };
         // SAFETY: plain allocation; process context (the caller's).
         let lock = unsafe { bindings::rudma_irq_lock_alloc(k) };

@@ -31,6 +31,14 @@ impl Path {
         }
     }
 
+    /// The path's name (debugfs).
+    pub fn name(self) -> &'static str {
+        match self {
+            Path::Pool => "pool",
+            Path::Iommu => "iommu",
+        }
+    }
+
     fn idx(self) -> usize {
         self as usize
     }
@@ -80,8 +88,13 @@ pub struct Params {
     /// The other path must be cheaper by this share, in 1/1024 units.
     pub margin: u32,
     /// Smoothing: each sample moves the estimate by 1/2^`ewma_shift` of
-    /// the difference.
+    /// the difference ...
     pub ewma_shift: u32,
+    /// ... except one below 1/`drop_ratio` of the estimate, which halves
+    /// the difference: noise only adds time, so a sample that cheap means
+    /// the path got cheaper, and a path probed rarely (the one not
+    /// chosen) must win back soon once it is cheap again.
+    pub drop_ratio: u64,
     /// Samples a path needs since the last route change before it can win.
     pub min_fresh: u32,
     /// A sample is clamped to this multiple of the estimate (an interrupt
@@ -95,9 +108,10 @@ impl Params {
     /// The defaults the pool uses.
     pub const DEFAULT: Params = Params {
         calibrate: 8,
-        probe_every: 16,
+        probe_every: 8,
         margin: 128,
         ewma_shift: 4,
+        drop_ratio: 2,
         min_fresh: 4,
         clamp: 4,
         confirm: 8,
@@ -193,6 +207,8 @@ impl Router {
             let ns = ns.min(est.saturating_mul(p.clamp.max(1)));
             if ns >= est {
                 est + ((ns - est) >> p.ewma_shift)
+            } else if ns.saturating_mul(p.drop_ratio.max(1)) < est {
+                est - ((est - ns) >> 1)
             } else {
                 est - ((est - ns) >> p.ewma_shift)
             }

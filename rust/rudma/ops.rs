@@ -20,7 +20,7 @@
 use crate::bindings;
 use crate::dma::{DMA_ATTR_PERSISTENT_STREAMING, DMA_MAPPING_ERROR};
 use crate::dma_callers::CallbackSection;
-use crate::pool::{Client, Owner, Pool, Way};
+use crate::pool::{Client, Owner, Pool, Served, Timer, Way};
 use crate::sg::SgEntry;
 use crate::sync_range::whole_granules;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -247,6 +247,7 @@ unsafe extern "C" fn map_page(
     let _section = unsafe { CallbackSection::enter(dev) };
     // SAFETY: the caller's page.
     let phys = || unsafe { bindings::rudma_page_to_phys(page) } + offset as u64;
+    let mut timed = None;
     // SAFETY: see the comment above the callbacks.
     let o = match unsafe { route(dev, attrs) } {
         // SAFETY: the caller's page.
@@ -254,9 +255,12 @@ unsafe extern "C" fn map_page(
             let phys = phys();
             let in_page = (phys & (crate::dma::PAGE_SIZE as u64 - 1)) as usize;
             let orig = crate::pool::Orig::Phys(phys);
-            if let Some(a) = pool.map(o.client(), orig, in_page, size, dir, attrs as u64) {
-                o.mapped_slot();
-                return a;
+            match pool.map(o.client(), orig, in_page, size, dir, attrs as u64) {
+                Served::Pool(a) => {
+                    o.mapped_slot();
+                    return a;
+                }
+                Served::Iommu(t) => timed = t.map(|t| (pool, t)),
             }
             Some(o)
         }
@@ -272,12 +276,22 @@ unsafe extern "C" fn map_page(
     };
     // SAFETY: see the comment above the callbacks.
     let addr = unsafe { bindings::iommu_dma_map_page(dev, page, offset, size, dir, attrs) };
+    if let Some((pool, t)) = timed {
+        pool.iommu_mapped(t, addr != DMA_MAPPING_ERROR);
+    }
     if addr != DMA_MAPPING_ERROR {
         if let Some(o) = o {
             o.mapped();
         }
     }
     addr
+}
+
+/// Ends a timed iommu-dma unmap, if it was timed.
+fn end_timed(pool: Option<&Pool>, t: Option<Timer>) {
+    if let (Some(pool), Some(t)) = (pool, t) {
+        pool.timed_unmap_done(t);
+    }
 }
 
 /// `unmap_page`: the pool's if the address is a slot, else iommu-dma's.
@@ -295,9 +309,11 @@ unsafe extern "C" fn unmap_page(
 ) {
     // SAFETY: see the comment above the callbacks.
     let _section = unsafe { CallbackSection::enter(dev) };
+    let mut pool = None;
     // SAFETY: see the comment above the callbacks.
     if let Some(o) = unsafe { DevOps::of(dev) } {
-        if let Some(pool) = o.pool() {
+        pool = o.pool();
+        if let Some(pool) = pool {
             match pool.unmap(o.client(), addr, size, dir, attrs as u64, None) {
                 Owner::Pool => return o.unmapped_slot(),
                 Owner::Misuse => return,
@@ -305,8 +321,10 @@ unsafe extern "C" fn unmap_page(
             }
         }
     }
+    let t = pool.and_then(|p| p.iommu_unmap_timer(addr, size, dir));
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_page(dev, addr, size, dir, attrs) };
+    end_timed(pool, t);
 }
 
 /// `map_sg`: bounced into one slot if the list fits, else iommu-dma.
@@ -328,13 +346,17 @@ unsafe extern "C" fn map_sg(
     // until unmap.
     let first = unsafe { SgEntry::from_raw(sg) };
     let n = u32::try_from(nents).ok();
+    let mut timed = None;
     // SAFETY: see the comment above the callbacks.
     let o = match unsafe { route(dev, attrs) } {
         Route::Pool(o, pool) => {
             if let (Some(first), Some(n)) = (first, n) {
-                if let Some(count) = pool.map_sg(o.client(), &first, n, dir, attrs as u64) {
-                    o.mapped_slot();
-                    return count as c_int;
+                match pool.map_sg(o.client(), &first, n, dir, attrs as u64) {
+                    Served::Pool(count) => {
+                        o.mapped_slot();
+                        return count as c_int;
+                    }
+                    Served::Iommu(t) => timed = t.map(|t| (pool, t)),
                 }
             }
             Some(o)
@@ -356,6 +378,9 @@ unsafe extern "C" fn map_sg(
     };
     // SAFETY: see the comment above the callbacks.
     let ret = unsafe { bindings::iommu_dma_map_sg(dev, sg, nents, dir, attrs) };
+    if let Some((pool, t)) = timed {
+        pool.iommu_mapped(t, ret > 0);
+    }
     if ret > 0 {
         if let Some(o) = o {
             o.mapped();
@@ -379,10 +404,13 @@ unsafe extern "C" fn unmap_sg(
 ) {
     // SAFETY: see the comment above the callbacks.
     let _section = unsafe { CallbackSection::enter(dev) };
+    let mut t = None;
+    let mut pool = None;
     // SAFETY: see the comment above the callbacks.
     if let Some(o) = unsafe { DevOps::of(dev) } {
+        pool = o.pool();
         // SAFETY: the caller's mapped list.
-        if let (Some(pool), Some(first)) = (o.pool(), unsafe { SgEntry::from_raw(sg) }) {
+        if let (Some(pool), Some(first)) = (pool, unsafe { SgEntry::from_raw(sg) }) {
             let n = u32::try_from(nents).unwrap_or(0);
             match pool.unmap(
                 o.client(),
@@ -396,10 +424,12 @@ unsafe extern "C" fn unmap_sg(
                 Owner::Misuse => return,
                 Owner::IommuDma => {}
             }
+            t = pool.iommu_unmap_sg_timer(&first, n, dir);
         }
     }
     // SAFETY: see the comment above the callbacks.
     unsafe { bindings::iommu_dma_unmap_sg(dev, sg, nents, dir, attrs) };
+    end_timed(pool, t);
 }
 
 /// `map_resource`: MMIO is never bounced; forwarded to iommu-dma, counted.

@@ -14,11 +14,13 @@
 mod bounce;
 mod class;
 mod client;
+mod routing;
 mod slot;
 mod stats;
 
 pub(crate) use bounce::Way;
 pub(crate) use client::Client;
+pub(crate) use routing::Timer;
 pub(crate) use slot::Orig;
 
 use crate::aging;
@@ -30,6 +32,7 @@ use crate::cpu;
 use crate::fmt_buf::FmtBuf;
 use crate::irq_lock::{IrqLock, LockKind};
 use crate::magazine::CpuCache;
+use crate::route::Path;
 use crate::sg::SgEntry;
 use crate::sg_split::segments;
 use crate::size_class::SizeClasses;
@@ -40,6 +43,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::c_str;
 use kernel::prelude::*;
 use kernel::str::CStr;
+use routing::Routing;
 use slot::IN_USE;
 use stats::PoolStats;
 
@@ -87,6 +91,16 @@ pub(crate) enum Owner {
     Misuse,
 }
 
+/// What became of a mapping offered to the pool.
+pub(crate) enum Served<T> {
+    /// Bounced: the slot's DMA address, or a list's entry count.
+    Pool(T),
+    /// For iommu-dma to map: routed there, or the pool could not serve it.
+    /// A timer says the call is timed: the caller ends it with
+    /// [`Pool::iommu_mapped`] once iommu-dma returned.
+    Iommu(Option<Timer>),
+}
+
 /// A pool address resolved: class index, slot handle, offset in the slot.
 struct Located<'a> {
     ci: usize,
@@ -105,6 +119,7 @@ pub(crate) struct Pool {
     cpus: KVec<IrqLock<CpuCaches>>,
     coherent: bool,
     cache_ms: AtomicU32,
+    routing: Routing,
     pub(crate) stats: PoolStats,
 }
 
@@ -158,6 +173,7 @@ impl Pool {
             cpus,
             coherent: c.coherent,
             cache_ms: AtomicU32::new(p.cache_ms),
+            routing: Routing::new(sizes.len())?,
             stats: PoolStats::default(),
         })
     }
@@ -259,9 +275,10 @@ impl Pool {
         }
     }
 
-    /// Bounces a mapping of `len` bytes of `orig` (whose first byte sits
-    /// at `in_page` within its page) into a slot.  `None`: the caller maps
-    /// it with iommu-dma (counted here).
+    /// Offers the pool a mapping of `len` bytes of `orig` (whose first
+    /// byte sits at `in_page` within its page): bounced into a slot if its
+    /// class and direction are routed to the pool and a slot is free, else
+    /// left to iommu-dma (counted here).
     pub(crate) fn map(
         &self,
         c: &Client,
@@ -270,13 +287,89 @@ impl Pool {
         len: usize,
         dir: u32,
         attrs: u64,
-    ) -> Option<u64> {
-        let key = CacheKey::new(dir, attrs)?;
+    ) -> Served<u64> {
+        let Some(key) = CacheKey::new(dir, attrs) else {
+            return Served::Iommu(None);
+        };
         let Some(ci) = self.sizes.class_of(in_page, len) else {
             self.stats.oversize.inc();
-            return None;
+            return Served::Iommu(None);
         };
-        let cls = self.classes.get(ci)?;
+        let Some(cls) = self.classes.get(ci) else {
+            return Served::Iommu(None);
+        };
+        let (path, timer) = self.routing.choose(ci, dir, routing::mode());
+        if path == Path::Iommu {
+            cls.stats.routed.inc();
+            return Served::Iommu(timer);
+        }
+        let addr = self.bounce(c, ci, cls, key, orig, in_page, len, dir, attrs);
+        if let Some(t) = timer {
+            self.routing.mapped(t, addr.is_some());
+        }
+        match addr {
+            Some(a) => Served::Pool(a),
+            None => Served::Iommu(None),
+        }
+    }
+
+    /// Ends a timed map that iommu-dma served (`ok`) or failed.
+    pub(crate) fn iommu_mapped(&self, t: Timer, ok: bool) {
+        if ok {
+            self.routing.mapped(t, true);
+        }
+    }
+
+    /// A timer for an iommu-dma unmap of `size` bytes at `addr` in
+    /// direction `dir`, if a timed map of its class waits for one; end it
+    /// with [`Pool::timed_unmap_done`].
+    pub(crate) fn iommu_unmap_timer(&self, addr: u64, size: usize, dir: u32) -> Option<Timer> {
+        // iommu-dma keeps the offset within the page in the address.
+        let in_page = (addr as usize) & (crate::dma::PAGE_SIZE - 1);
+        let ci = self.sizes.class_of(in_page, size)?;
+        self.routing.unmap_timer(ci, dir, Path::Iommu)
+    }
+
+    /// [`Pool::iommu_unmap_timer`] for a list iommu-dma mapped: its size
+    /// is the sum of its entries' (walked only when some class waits).
+    pub(crate) fn iommu_unmap_sg_timer(
+        &self,
+        sg: &SgEntry<'_>,
+        nents: u32,
+        dir: u32,
+    ) -> Option<Timer> {
+        if !self.routing.iommu_waiting() {
+            return None;
+        }
+        let mut total = 0usize;
+        for e in sg.iter(nents as usize) {
+            total = total.checked_add(e.len())?;
+        }
+        let in_page = (sg.phys() as usize) & (crate::dma::PAGE_SIZE - 1);
+        let ci = self.sizes.class_of(in_page, total)?;
+        self.routing.unmap_timer(ci, dir, Path::Iommu)
+    }
+
+    /// Ends a timed unmap: the map and unmap pair is one sample.
+    pub(crate) fn timed_unmap_done(&self, t: Timer) {
+        self.routing.unmapped(t);
+    }
+
+    /// Bounces a mapping into a slot of class `ci`; `None` (counted as a
+    /// fallback): no region or no slot.
+    #[allow(clippy::too_many_arguments)]
+    fn bounce(
+        &self,
+        c: &Client,
+        ci: usize,
+        cls: &Class,
+        key: CacheKey,
+        orig: Orig,
+        in_page: usize,
+        len: usize,
+        dir: u32,
+        attrs: u64,
+    ) -> Option<u64> {
         let Some(region) = cls
             .region_or_reserve(c, self.sizes.len())
             .filter(|r| r.base() + r.bytes() - 1 <= c.dma_limit())
@@ -407,6 +500,7 @@ impl Pool {
         if dir != rec_dir {
             self.bad(c, c_str!("unmap with the wrong direction"), addr, size);
         }
+        let timer = self.routing.unmap_timer(ci, rec_dir, Path::Pool);
         if rec_dir != DIR_TO_DEVICE && attrs & ATTR_SKIP_CPU_SYNC == 0 {
             self.copy_out(c, cls, slot, addr - off as u64, m.data_off, m.len);
         }
@@ -416,6 +510,9 @@ impl Pool {
         }
         cls.stats.inuse.add(-1);
         self.put_slot(ci, cls, h, slot.key());
+        if let Some(t) = timer {
+            self.routing.unmapped(t);
+        }
         Owner::Pool
     }
 
@@ -502,17 +599,23 @@ impl Pool {
         nents: u32,
         dir: u32,
         attrs: u64,
-    ) -> Option<u32> {
+    ) -> Served<u32> {
         let mut total = 0usize;
         for e in sg.iter(nents as usize) {
             if e.is_p2pdma() {
-                return None;
+                return Served::Iommu(None);
             }
-            total = total.checked_add(e.len())?;
+            match total.checked_add(e.len()) {
+                Some(t) => total = t,
+                None => return Served::Iommu(None),
+            }
         }
         let page = crate::dma::PAGE_SIZE;
         let in_page = (sg.phys() as usize) & (page - 1);
-        let addr = self.map(c, Orig::Sg(sg.as_raw(), nents), in_page, total, dir, attrs)?;
+        let addr = match self.map(c, Orig::Sg(sg.as_raw(), nents), in_page, total, dir, attrs) {
+            Served::Pool(a) => a,
+            Served::Iommu(t) => return Served::Iommu(t),
+        };
         let segs = segments(addr, total as u64, c.max_seg(), c.seg_boundary());
         let count = segs.clone().count();
         if count > nents as usize {
@@ -525,7 +628,7 @@ impl Pool {
                 attrs | ATTR_SKIP_CPU_SYNC,
                 Some((sg.as_raw(), nents)),
             );
-            return None;
+            return Served::Iommu(None);
         }
         let mut seg = segs;
         for e in sg.iter(nents as usize) {
@@ -534,7 +637,7 @@ impl Pool {
                 None => e.set_dma(crate::dma::DMA_MAPPING_ERROR, 0),
             }
         }
-        Some(count as u32)
+        Served::Pool(count as u32)
     }
 
     fn bad(&self, c: &Client, what: &CStr, addr: u64, size: usize) {
@@ -649,7 +752,8 @@ impl Pool {
         let _ = writeln!(
             w,
             "pool group={} devices={} max_size={} oversize={} persistent={} \
-             persistent_untrusted={} bad={} mem={} coherent={} persistent_refused={}",
+             persistent_untrusted={} bad={} mem={} coherent={} persistent_refused={} \
+             route={}",
             self.group,
             devices,
             self.sizes.max_bytes(),
@@ -659,9 +763,10 @@ impl Pool {
             self.stats.bad.get(),
             mem,
             u8::from(self.coherent),
-            self.stats.persistent_refused.get()
+            self.stats.persistent_refused.get(),
+            routing::mode().name()
         );
-        for cls in self.classes.iter() {
+        for (ci, cls) in self.classes.iter().enumerate() {
             let r = cls.region();
             cls.stats.show(
                 w,
@@ -669,6 +774,7 @@ impl Pool {
                 r.map_or(0, |r| r.slots()),
                 r.map_or(0, |r| r.base()),
             );
+            self.routing.show(w, ci);
         }
     }
 }

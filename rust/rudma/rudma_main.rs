@@ -43,6 +43,9 @@ mod handle_stack;
 #[path = "../pool/magazine.rs"]
 mod magazine;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../pool/route.rs"]
+mod route;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../pool/sg_split.rs"]
 mod sg_split;
 #[allow(unreachable_pub, dead_code)]

@@ -53,6 +53,9 @@ pub(crate) struct ClassStats {
     /// Mappings of this class's size sent to iommu-dma: no free slot,
     /// no memory for one, or no region.
     pub(crate) fallbacks: Counter,
+    /// Mappings of this class's size routed to iommu-dma (`pool_route`:
+    /// iommu-dma measured cheaper, or forced).
+    pub(crate) routed: Counter,
     /// Bytes copied between callers' buffers and slots, both ways.
     pub(crate) copied: Counter,
     /// Slots released (unmapped, pages freed) by aging or the shrinker.
@@ -91,7 +94,7 @@ impl ClassStats {
             w,
             "  class size={} slots={} base={:#x} maps={} hits={} misses={} \
              fallbacks={} copied={} released={} inuse={} cached={} mem={} \
-             quarantined={}",
+             quarantined={} routed={}",
             size,
             slots,
             base,
@@ -104,7 +107,8 @@ impl ClassStats {
             self.inuse.get(),
             self.cached.get(),
             self.mem.get(),
-            self.quarantined.get()
+            self.quarantined.get(),
+            self.routed.get()
         );
     }
 }

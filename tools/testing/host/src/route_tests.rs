@@ -142,6 +142,27 @@ fn step_change_is_followed_and_undone() {
 }
 
 #[test]
+fn a_path_that_was_very_dear_wins_back_soon() {
+    // The pool 30x dearer than iommu-dma for a while (what route.sh's
+    // test delay does), then cheap again: only probed meanwhile, it must
+    // win the route back within a few dozen probes, not hundreds.
+    let mut r = Router::new(Path::Pool);
+    let routes = drive(&mut r, Mode::Auto, 4000, |t, p| {
+        Some(match p {
+            Path::Pool if (500..1500).contains(&t) => 300_000,
+            Path::Pool => 10_000,
+            Path::Iommu => 20_000,
+        })
+    });
+    let away = first_at(&routes, 500, Path::Iommu).expect("never left the pool");
+    assert!(away - 500 <= 32, "left after {} samples", away - 500);
+    let back = first_at(&routes, 1500, Path::Pool).expect("never came back");
+    let bound = (P.probe_every * 16) as usize;
+    assert!(back - 1500 <= bound, "back after {} samples", back - 1500);
+    assert_eq!(r.changes(), 2);
+}
+
+#[test]
 fn slow_drift_changes_the_route_once() {
     let mut rng = Prng::new(5);
     let mut r = Router::new(Path::Pool);

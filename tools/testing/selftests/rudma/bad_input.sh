@@ -115,11 +115,23 @@ pool_cache_ms|@along|Invalid argument/Argument list too long
 pool|2|Invalid argument
 pool|maybe|Invalid argument
 pool|@empty|Invalid argument
+pool_route|@empty|Invalid argument
+pool_route|maybe|Invalid argument
+pool_route|AUTO|Invalid argument
+pool_route|pool iommu|Invalid argument
+pool_route|@along|Invalid argument/Argument list too long
+route_delay|@empty|Invalid argument
+route_delay|pool|Invalid argument
+route_delay|pool x|Invalid argument
+route_delay|pool 1000001|Invalid argument
+route_delay|disk 5|Invalid argument
+route_delay|@huge|Invalid argument/Argument list too long
 '
 
 path() {
 	case "$1" in
 	attach|detach|attached) echo $RUDMA_SYSFS/$1 ;;
+	route_delay) echo /sys/kernel/debug/rudma/$1 ;;
 	*) echo $P/$1 ;;
 	esac
 }
@@ -173,7 +185,9 @@ attach_unbound() {
 }
 param_good() {
 	echo 65536 > $P/pool_max_size && [ "$(cat $P/pool_max_size)" = 65536 ] &&
-		echo 131072 > $P/pool_max_size
+		echo 131072 > $P/pool_max_size &&
+		echo iommu > $P/pool_route && [ "$(cat $P/pool_route)" = iommu ] &&
+		echo pool > $P/pool_route
 }
 rudma_test "attach twice: EEXIST, attached once" attach_twice
 rudma_test "rmmod while attached: refused, still attached" rmmod_attached
@@ -196,6 +210,7 @@ load_fails() {
 bad_loads() {
 	load_fails pool_max_size=12345 && load_fails pool_slots=0 &&
 		load_fails pool_cache_ms=x && load_fails pool=maybe &&
+		load_fails pool_route=sometimes &&
 		! rudma_module_loaded rudma
 }
 rudma_test "insmod with a bad pool parameter fails, naming it" bad_loads

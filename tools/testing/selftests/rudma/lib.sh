@@ -140,9 +140,20 @@ rudma_expect_errno() {
 # RUDMA_MODDIR when that is a directory of built modules (the QEMU guest),
 # modprobe when they are installed (make install: modprobe also resolves
 # their dependencies).  Usage: rudma_insmod NAME [PARAM=VALUE ...]
+# rudma_insmod MODULE [PARAM=VALUE ...]
+#   rudma is loaded with pool_route=pool unless a pool_route is given: the
+#   suites test the pool's mechanics, and under the default (auto) which
+#   path serves a size class depends on the costs this machine measures.
+#   route.sh tests auto.
 rudma_insmod() {
 	local m=$1
 	shift
+	if [ "$m" = rudma ]; then
+		case " $* " in
+		*" pool_route="*) ;;
+		*) set -- "$@" pool_route=pool ;;
+		esac
+	fi
 	case "$RUDMA_MODDIR" in
 	/lib/modules/*/updates/rudma) modprobe "$m" "$@" ;;
 	*) insmod "$RUDMA_MODDIR/$m.ko" "$@" ;;
