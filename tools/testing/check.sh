@@ -140,11 +140,16 @@ run_suites() {
 r = json.load(open(sys.argv[1]))
 print(r["passed"], r["failed"], len(r["log_problems"]), round(r.get("cpu_seconds", 0)))' "$res")
 		wall="$wall, QEMU CPU ${cpu}s"
+		# A boot the test bed lost before any rudma code ran, and tried
+		# again (tools/testing/qemu/run, testbed_failure): said, not hidden.
+		retries=$(python3 -c 'import json, sys
+print("; ".join(json.load(open(sys.argv[1])).get("boot_retries", [])))' "$res")
 		case "$expect" in
 		pass)
 			pass=$((pass + p)); fail=$((fail + f))
 			[ "$problems" -eq 0 ] || fail=$((fail + 1))
 			note "$ARCH: $tag" "$p passed, $f failed, $problems log problems ($wall)"
+			[ -z "$retries" ] || summary+=("    boot retried: $retries")
 			# Why, in the summary (the part of a long log a reader sees):
 			# the first failures and problems, and the console's last lines
 			# when the guest did not finish.
