@@ -153,21 +153,12 @@ disk_stat=/sys/block/$(basename "$(rudma_scratch_disk)")/stat
 disk_ios() {
 	awk '{ print $1 + $5 }' $disk_stat
 }
-fio_pid="" fio_runs=0 fio_bad=0
-fio_running() {
-	[ -n "$fio_pid" ] && kill -0 $fio_pid 2>/dev/null && return
-	if [ -n "$fio_pid" ]; then
-		wait $fio_pid || { echo "# fio verify run $fio_runs failed"; fio_bad=1; }
-	fi
-	rudma_fio randrw 4k 16 1 32M &
-	fio_pid=$! fio_runs=$((fio_runs + 1))
-}
 # wait_for WHAT CMD...: until CMD succeeds, fio kept running; 10 s at most.
 wait_for() {
 	local what=$1 t=0
 	shift
 	until "$@"; do
-		fio_running
+		rudma_fio_running
 		t=$((t + 1))
 		[ $t -le 100 ] || { echo "# cycle $i: $what within 10 s"; return 1; }
 		sleep 0.1
@@ -184,7 +175,7 @@ attach_cycles() {
 	i=0
 	rudma_write $D $nvme || return 1
 	while [ $i -lt $cycles ] && [ $fio_bad = 0 ]; do
-		fio_running
+		rudma_fio_running
 		rudma_write $A $nvme || { echo "# attach $i failed"; return 1; }
 		wait_for "no mapping through the ops" ops_served || return 1
 		rudma_write $D $nvme || { echo "# detach $i failed"; return 1; }
@@ -192,7 +183,7 @@ attach_cycles() {
 		wait_for "no I/O through iommu-dma" ios_grew "$ios" || return 1
 		i=$((i + 1))
 	done
-	wait $fio_pid || { echo "# fio verify run $fio_runs failed"; fio_bad=1; }
+	rudma_fio_wait
 	echo "# $i cycles, $fio_runs fio verify runs"
 	[ $fio_bad = 0 ] && [ $i = $cycles ]
 }

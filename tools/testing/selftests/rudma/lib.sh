@@ -377,6 +377,22 @@ rudma_fio() {
 		{ sed 's/^/# /' $log | tail -n 20; return 1; }
 }
 
+# One continuous fio verify of the scratch disk in the background:
+# rudma_fio_running starts a randrw 4k run when none is running (call it
+# often), rudma_fio_wait waits for the current one.  Every run's verify
+# must pass: fio_bad is 1 once one failed, fio_runs counts them.
+fio_pid="" fio_runs=0 fio_bad=0
+rudma_fio_wait() {
+	[ -n "$fio_pid" ] || return 0
+	wait $fio_pid || { echo "# fio verify run $fio_runs failed"; fio_bad=1; }
+}
+rudma_fio_running() {
+	[ -n "$fio_pid" ] && kill -0 $fio_pid 2>/dev/null && return
+	rudma_fio_wait
+	rudma_fio randrw 4k 16 1 32M &
+	fio_pid=$! fio_runs=$((fio_runs + 1))
+}
+
 # rudma_edu's parameters for this boot: the edu device's DMA width when
 # the runner widened it (--edu-dma-bits, kernel argument rudma.edu_dma_bits).
 rudma_edu_args() {

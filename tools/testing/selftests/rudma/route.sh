@@ -50,21 +50,12 @@ positive() {
 	for v; do [ "${v:-0}" -gt 0 ] 2>/dev/null || return 1; done
 }
 
-fio_pid="" fio_runs=0 fio_bad=0
-fio_running() {
-	[ -n "$fio_pid" ] && kill -0 $fio_pid 2>/dev/null && return
-	if [ -n "$fio_pid" ]; then
-		wait $fio_pid || { echo "# fio verify run $fio_runs failed"; fio_bad=1; }
-	fi
-	rudma_fio randrw 4k 16 1 32M &
-	fio_pid=$! fio_runs=$((fio_runs + 1))
-}
 # wait_for WHAT SECONDS CMD...: until CMD holds, fio kept running.
 wait_for() {
 	local what=$1 limit=$(($2 * 10)) t=0
 	shift 2
 	until "$@"; do
-		fio_running
+		rudma_fio_running
 		t=$((t + 1))
 		[ $t -le $limit ] || { echo "# $what: not within $((limit / 10)) s"; dump; return 1; }
 		sleep 0.1
@@ -107,9 +98,9 @@ echo off > $RD
 # Forced routes: iommu serves nothing from the pool, pool all of it.
 grew() {
 	local before=$2
-	fio_running
+	rudma_fio_running
 	sleep 2
-	fio_running
+	rudma_fio_running
 	[ "$(rudma_pool_class 4096 "$1")" -gt "$before" ]
 }
 forced() {
@@ -129,8 +120,7 @@ forced() {
 rudma_test "pool_route=iommu and =pool force the path" forced
 
 finish() {
-	while kill -0 $fio_pid 2>/dev/null; do sleep 0.2; done
-	wait $fio_pid || { echo "# fio verify run $fio_runs failed"; fio_bad=1; }
+	rudma_fio_wait
 	echo "# $fio_runs fio verify runs, 4 KiB maps by the pool before the pool got dear: $maps_before"
 	[ $fio_bad = 0 ]
 }
