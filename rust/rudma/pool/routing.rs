@@ -132,6 +132,18 @@ impl Routing {
         self.dirs.get(idx).map(|r| (idx, r))
     }
 
+    /// Runs `f` on `r`'s router, then publishes what unsampled calls read:
+    /// the route and whether calibration goes on.
+    fn with_router<R>(&self, r: &DirRoute, f: impl FnOnce(&mut Router, &Params) -> R) -> R {
+        let mut router = r.router.lock();
+        let ret = f(&mut router, &self.params);
+        r.route
+            .store(router.route(Mode::Auto) as u8, Ordering::Relaxed);
+        r.calibrating
+            .store(router.calibrating(&self.params), Ordering::Relaxed);
+        ret
+    }
+
     fn tick(&self) -> bool {
         let t = self
             .ticks
@@ -155,13 +167,7 @@ impl Routing {
         if !r.calibrating.load(Ordering::Relaxed) && !self.tick() {
             return (r.route(), None);
         }
-        let path = {
-            let mut router = r.router.lock();
-            let p = router.sample_path(mode, &self.params);
-            r.calibrating
-                .store(router.calibrating(&self.params), Ordering::Relaxed);
-            p
-        };
+        let path = self.with_router(r, |router, p| router.sample_path(mode, p));
         let t = Timer {
             idx,
             path,
@@ -186,12 +192,7 @@ impl Routing {
             }
         } else {
             let mode = mode();
-            let mut router = r.router.lock();
-            if let Some(p) = router.record_failure(mode, &self.params, t.path) {
-                r.route.store(p as u8, Ordering::Relaxed);
-            }
-            r.calibrating
-                .store(router.calibrating(&self.params), Ordering::Relaxed);
+            self.with_router(r, |router, p| router.record_failure(mode, p, t.path));
         }
     }
 
@@ -232,12 +233,8 @@ impl Routing {
             return;
         };
         let mode = mode();
-        let mut router = r.router.lock();
-        if let Some(p) = router.record(mode, &self.params, t.path, t.map_ns.saturating_add(ns)) {
-            r.route.store(p as u8, Ordering::Relaxed);
-        }
-        r.calibrating
-            .store(router.calibrating(&self.params), Ordering::Relaxed);
+        let cost = t.map_ns.saturating_add(ns);
+        self.with_router(r, |router, p| router.record(mode, p, t.path, cost));
     }
 
     /// The `route` lines of class `ci` (debugfs): per direction with a
