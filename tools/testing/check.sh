@@ -136,14 +136,14 @@ run_suites() {
 		if [ ! -f "$res" ]; then
 			fail=$((fail + 1)); note "$ARCH: $tag" "runner error (exit $rc)"; continue
 		fi
-		read -r p f problems cpu < <(python3 -c 'import json, sys
+		# Last, the rest of the line: boots the test bed lost before any
+		# rudma code ran and tried again (tools/testing/qemu/run,
+		# testbed_failure), said in the summary, not hidden.
+		read -r p f problems cpu retries < <(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
-print(r["passed"], r["failed"], len(r["log_problems"]), round(r.get("cpu_seconds", 0)))' "$res")
+print(r["passed"], r["failed"], len(r["log_problems"]), round(r.get("cpu_seconds", 0)),
+      "; ".join(r.get("boot_retries", [])))' "$res")
 		wall="$wall, QEMU CPU ${cpu}s"
-		# A boot the test bed lost before any rudma code ran, and tried
-		# again (tools/testing/qemu/run, testbed_failure): said, not hidden.
-		retries=$(python3 -c 'import json, sys
-print("; ".join(json.load(open(sys.argv[1])).get("boot_retries", [])))' "$res")
 		case "$expect" in
 		pass)
 			pass=$((pass + p)); fail=$((fail + f))
