@@ -285,5 +285,21 @@ fi
 echo
 echo "=== make check summary (${ARCHES// /, }${VARIANT:+, $VARIANT}, $((SECONDS / 60))m$((SECONDS % 60))s)"
 printf '%s\n' "${summary[@]}"
+# The failures once more, right above the last line: a CI log is often
+# read from its end, and a long summary pushes them out of its last lines.
+if [ "$fail" -gt 0 ]; then
+	echo "=== failed (from the summary above)"
+	infail=0
+	for line in "${summary[@]}"; do
+		case "$line" in
+		"    "*) [ "$infail" -eq 0 ] || echo "$line"; continue ;;
+		esac
+		if echo "$line" | grep -qE 'FAILED|NOT CAUGHT|runner error|unknown expectation|(^|[^0-9])[1-9][0-9]* (failed|log problems)'; then
+			infail=1; echo "$line"
+		else
+			infail=0
+		fi
+	done
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
