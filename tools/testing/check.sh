@@ -37,6 +37,16 @@ if [ $rc -ne 0 ] && [ "$hf" -eq 0 ]; then hf=1; fi
 pass=$((pass + hp)); fail=$((fail + hf))
 note "host cargo test" "$hp passed, $hf failed ($((SECONDS - start))s)"
 
+# --- bench.py's statistics, verdicts and parsing (no QEMU) --------------------
+start=$SECONDS
+if out=$(python3 -m unittest tools/testing/bench/test_bench.py 2>&1); then
+	bp=$(echo "$out" | sed -n 's/^Ran \([0-9]*\) tests\{0,1\} .*/\1/p')
+	pass=$((pass + ${bp:-1})); note "bench.py unit tests" "${bp:-?} passed ($((SECONDS - start))s)"
+else
+	echo "$out" | tail -20
+	fail=$((fail + 1)); note "bench.py unit tests" "FAILED"
+fi
+
 # --- consumer header without the series ----------------------------------------
 if out=$(tools/testing/header-check.sh 2>&1); then
 	pass=$((pass + 1)); note "include/ without the series" "ok"

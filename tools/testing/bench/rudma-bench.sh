@@ -20,11 +20,19 @@
 # Measurements (each skipped when its requirements are missing, and said so):
 #  fio      fio/read.fio and fio/randread.fio (next to this script): direct
 #           libaio reads at iodepth 64, every block size and job count
-#           asked for, read-only (fio --readonly);
+#           asked for, read-only (fio --readonly); and randread at iodepth
+#           1, one job, for latency (points named randread-qd1);
 #  map      dma_map_benchmark on a spare PCI device (QEMU's edu device when
 #           present, else --map-device), each thread count and granule;
 #  iova     rudma_edu's iova_bench on QEMU's edu device: N pages mapped one
 #           by one (dma_map_page) versus linked with one sync (rudma_iova).
+#  counts   after each fio point and each map point, a short second run of
+#           the same work with kprobes counting the events that cost on
+#           real machines: DMA API calls, virtio-iommu requests and their
+#           synchronous round trips, SMMUv3 command batches and CMD_SYNCs;
+#           and rudma's pool counters (hits, misses, fallbacks, bytes
+#           copied).  Counted apart from the timed run, so the probes do
+#           not slow what is timed.  Needs tracefs and kprobe events.
 #
 # Options:
 #   --config stock|rudma   (stock)
@@ -42,7 +50,10 @@
 #                          (64; 2; 1,<CPUs>; 1,4,16,32)
 #   --iova-rounds N        rounds per two-stage measurement, 0 = skip (200)
 #   --iova-pages LIST      (1,4,16,32)
-#   --skip LIST            any of fio,map,iova
+#   --lat-bs LIST          block sizes of the queue-depth-1 latency runs
+#                          (randread, one job; 4k,128k; none = no such runs)
+#   --count-secs S         seconds of each counting run (1; 0 = no counts)
+#   --skip LIST            any of fio,map,iova,counts
 #   --dry-run              print what the run would change and measure, then
 #                          exit without changing anything
 #   --yes                  go ahead on a machine that is not the QEMU guest
@@ -56,7 +67,7 @@
 # Lists are separated by commas, colons or spaces.
 #
 # Output: readable progress, and for bench.py lines starting "rudma-bench: "
-# (info, cmd, map, iova, fio-begin/fio-end around fio's JSON, done).
+# (info, cmd, map, iova, counts, fio-begin/fio-end around fio's JSON, done).
 # Exit status: 0 when every measurement asked for and possible completed.
 
 set -u
@@ -90,6 +101,8 @@ map_threads="1 $ncpu"
 granules="1 4 16 32"
 iova_rounds=200
 iova_pages="1 4 16 32"
+lat_bss="4k 128k"
+count_secs=1
 skip=
 dry_run=0
 yes=0
@@ -128,6 +141,8 @@ while [ $# -gt 0 ]; do
 	--granules) granules=$(list "$val") ;;
 	--iova-rounds) iova_rounds=$val ;;
 	--iova-pages) iova_pages=$(list "$val") ;;
+	--lat-bs) lat_bss=$(list "$val"); [ "$lat_bss" != none ] || lat_bss= ;;
+	--count-secs) count_secs=$val ;;
 	--skip) skip=$(list "$val") ;;
 	*) die "unknown option '$opt' (see the head of $0)" ;;
 	esac
@@ -145,6 +160,24 @@ attached=""		# devices attached to rudma here
 map_bound=""		# map device bound to dma_map_benchmark here
 map_old_driver=""	# its driver before
 map_old_override=""	# its driver_override before
+# Counting probes, NAME:FUNCTION.  A function this kernel lacks (not
+# built, or inlined) is not counted and is named in an "info
+# counts_missing=" line.
+# virtio-iommu: every MAP and UNMAP request is queued by __viommu_add_req
+# (a VMM exit once kicked); every synchronous round trip (kick and wait)
+# is __viommu_sync_req.  SMMUv3: every command batch written to the queue
+# is arm_smmu_cmdq_issue_cmdlist, every CMD_SYNC waited for
+# arm_smmu_cmdq_poll_until_sync.
+COUNT_PROBES="dma_map_page:dma_map_page_attrs dma_unmap_page:dma_unmap_page_attrs
+dma_map_sg:dma_map_sg_attrs dma_map_sgtable:dma_map_sgtable dma_unmap_sg:dma_unmap_sg_attrs
+viommu_req:__viommu_add_req viommu_sync:__viommu_sync_req
+smmu_batch:arm_smmu_cmdq_issue_cmdlist smmu_sync:arm_smmu_cmdq_poll_until_sync"
+TRACE=/sys/kernel/tracing
+# The counting probes record into their own trace instance, switched off,
+# so they only count, and the machine's own tracing is left as it was.
+INST=$TRACE/instances/rudma_bench
+counted=""		# counting probes defined here
+trace_mounted=0		# tracefs mounted here
 RUDMA=/sys/kernel/rudma
 PCI=/sys/bus/pci
 
@@ -176,6 +209,9 @@ cleanup() {
 		rmmod "$m" || { say "warning: cannot unload $m"; rc=1; }
 	done
 	loaded=""
+	counts_clear
+	[ $trace_mounted = 0 ] || umount $TRACE 2>/dev/null
+	trace_mounted=0
 	[ $rc -eq 0 ] || say "warning: state not fully restored"
 }
 trap cleanup EXIT
@@ -337,6 +373,82 @@ elif grep -qs "^$bdf " $RUDMA/attached; then
 	die "$bdf is attached to rudma: detach it for a stock run"
 fi
 
+# --- counts: kprobe hits around a short second run of the same work ----------
+counting() { [ -n "$counted" ]; }
+
+counts_init() {
+	local p name fn missing=""
+	skipped counts && return 0
+	[ "$count_secs" != 0 ] || return 0
+	if [ ! -f $TRACE/kprobe_events ]; then
+		mount -t tracefs nodev $TRACE 2>/dev/null && trace_mounted=1
+	fi
+	if [ ! -f $TRACE/kprobe_events ] || [ ! -f $TRACE/kprobe_profile ]; then
+		say "skip counts: needs tracefs with kprobe events (CONFIG_KPROBE_EVENTS)"
+		return 0
+	fi
+	# Left over from an interrupted run: its probes cannot be redefined.
+	counts_clear
+	mkdir $INST 2>/dev/null || { say "skip counts: cannot create $INST"; return 0; }
+	echo 0 > $INST/tracing_on
+	for p in $COUNT_PROBES; do
+		name=${p%%:*} fn=${p#*:}
+		if grep -q " [tT] $fn\$" /proc/kallsyms &&
+			echo "p:rudma_bench/rudma_bench_$name $fn" >> $TRACE/kprobe_events 2>/dev/null; then
+			counted="$counted $name"
+		else
+			missing="$missing,$name"
+		fi
+	done
+	say "info counts=$(echo $counted | tr ' ' ,) counts_missing=${missing#,}"
+	counting || say "skip counts: none of the probed functions exists"
+}
+
+counts_on() { echo 1 > $INST/events/rudma_bench/enable; }
+counts_off() { echo 0 > $INST/events/rudma_bench/enable; }
+
+# The instance and the probes go (the probes only once no instance has
+# them enabled).
+counts_clear() {
+	local p
+	counted=""
+	[ -d $INST ] || return 0
+	echo 0 > $INST/events/rudma_bench/enable 2>/dev/null
+	rmdir $INST 2>/dev/null
+	for p in $COUNT_PROBES; do
+		echo "-:rudma_bench/rudma_bench_${p%%:*}" >> $TRACE/kprobe_events 2>/dev/null
+	done
+}
+
+# NAME=HITS of every probe, and rudma's pool counters summed over pools and
+# classes (rudma_maps: served from a slot; rudma_copied: bytes).
+counts_read() {
+	awk '$1 ~ /^rudma_bench_/ { sub(/^rudma_bench_/, "", $1); printf "%s=%s ", $1, $2 }' \
+		$TRACE/kprobe_profile
+	[ "$config" = rudma ] && [ -r /sys/kernel/debug/rudma/pools ] || return 0
+	awk '$1 == "class" || $1 == "pool" {
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] ~ /^(maps|hits|misses|fallbacks|routed|copied|oversize|persistent)$/)
+				s[kv[1]] += kv[2]
+		}
+	}
+	END { for (k in s) printf "rudma_%s=%.0f ", k, s[k] }' /sys/kernel/debug/rudma/pools
+}
+
+# counts_delta BEFORE AFTER: NAME=AFTER-BEFORE for every NAME of AFTER.
+counts_delta() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, w, " ")
+		for (i = 1; i <= n; i++) { split(w[i], kv, "="); was[kv[1]] = kv[2] }
+		n = split(b, w, " ")
+		for (i = 1; i <= n; i++) {
+			split(w[i], kv, "=")
+			printf "%s%s=%.0f", (i > 1 ? " " : ""), kv[1], kv[2] - was[kv[1]]
+		}
+	}'
+}
+
 # --- two-stage: N map_page versus link + one sync (rudma_edu, edu) -----------
 iova_bench() {
 	local d=/sys/kernel/debug/rudma_edu/$edu n mode out
@@ -377,7 +489,7 @@ iova_bench() {
 
 # --- dma_map_benchmark ---------------------------------------------------------
 map_bench() {
-	local t g out drv
+	local t g out drv c0 rc
 	[ -n "$map_tool" ] || map_tool=$(command -v dma_map_benchmark || echo "$here/dma_map_benchmark")
 	if [ -z "$map_dev" ]; then
 		say "skip map: no device for dma_map_benchmark (--map-device)"
@@ -413,7 +525,15 @@ map_bench() {
 					if (m !~ /^[0-9.]+$/ || u !~ /^[0-9.]+$/) exit 1
 					printf "map_us=%s map_sd=%s unmap_us=%s unmap_sd=%s", m, ms, u, us
 				}') && say "map threads=$t granule=$g $out" ||
-				failed "dma_map_benchmark -t $t -g $g"
+				{ failed "dma_map_benchmark -t $t -g $g"; continue; }
+			counting || continue
+			c0=$(counts_read)
+			counts_on
+			"$map_tool" -t "$t" -s "$count_secs" -g "$g" -b "$map_bits" > /dev/null 2>&1
+			rc=$?
+			counts_off
+			[ $rc -eq 0 ] || { failed "dma_map_benchmark -t $t -g $g (counted run)"; continue; }
+			say "counts what=map threads=$t granule=$g $(counts_delta "$c0" "$(counts_read)")"
 		done
 	done
 	unattach "$map_dev"
@@ -427,8 +547,63 @@ cpu_ticks() {
 			   print t - $5 - $6, t; exit }' /proc/stat
 }
 
+# Reads completed and sectors read on the disk so far.
+disk_reads() {
+	awk '{ print $1, $3 }' /sys/block/$device/stat
+}
+
+# fio_point LABEL JOBFILE BS JOBS DEPTH: one timed fio run, its JSON between
+# fio-begin and fio-end, then (counts) a short counted run of the same job.
+fio_point() {
+	local label=$1 f=$2 bs=$3 j=$4 depth=$5 sz b0 t0 b1 t1 rc c0 c1 r0 s0
+	# Each job reads its own region: SIZE, or its share of the disk.
+	sz=$(awk -v s="$size" -v sec="$sectors" -v j="$j" 'BEGIN {
+		m = s + 0; u = toupper(substr(s, length(m "") + 1, 1))
+		if (u == "K") m *= 1024; else if (u == "M") m *= 1048576
+		else if (u == "G") m *= 1073741824; else if (u == "T") m *= 1099511627776
+		lim = int(sec * 512 / j / 1048576)
+		print (m / 1048576 < lim ? int(m / 1048576) : lim) "M" }')
+	say "cmd BENCH_DISK=/dev/$device BENCH_BS=$bs BENCH_JOBS=$j BENCH_SIZE=$sz" \
+		"BENCH_IODEPTH=$depth BENCH_RUNTIME=$runtime BENCH_RAMP=$ramp" \
+		"fio --readonly --output-format=json+ $f"
+	set -- $(cpu_ticks)
+	b0=$1 t0=$2
+	BENCH_DISK=/dev/$device BENCH_BS=$bs BENCH_JOBS=$j BENCH_SIZE=$sz \
+		BENCH_IODEPTH=$depth BENCH_RUNTIME=$runtime BENCH_RAMP=$ramp \
+		fio --readonly --output-format=json+ "$f" > /tmp/rudma-bench.json 2> /tmp/rudma-bench.err
+	rc=$?
+	set -- $(cpu_ticks)
+	b1=$1 t1=$2
+	say "fio-begin rw=$label bs=$bs jobs=$j"
+	cat /tmp/rudma-bench.json
+	say "fio-end rw=$label bs=$bs jobs=$j rc=$rc busy_ticks=$((b1 - b0)) total_ticks=$((t1 - t0))"
+	if [ $rc -ne 0 ]; then
+		sed 's/^/fio: /' /tmp/rudma-bench.err | tail -n 5
+		failed "fio $label bs=$bs jobs=$j exit $rc"
+		return
+	fi
+	counting || return 0
+	set -- $(disk_reads)
+	r0=$1 s0=$2
+	c0=$(counts_read)
+	counts_on
+	BENCH_DISK=/dev/$device BENCH_BS=$bs BENCH_JOBS=$j BENCH_SIZE=$sz \
+		BENCH_IODEPTH=$depth BENCH_RUNTIME=$count_secs BENCH_RAMP=0 \
+		fio --readonly --output-format=json "$f" > /dev/null 2> /tmp/rudma-bench.err
+	rc=$?
+	counts_off
+	c1=$(counts_read)
+	set -- $(disk_reads)
+	if [ $rc -ne 0 ]; then
+		failed "fio $label bs=$bs jobs=$j (counted run) exit $rc"
+		return
+	fi
+	say "counts what=fio rw=$label bs=$bs jobs=$j ios=$(($1 - r0)) sectors=$(($2 - s0))" \
+		"$(counts_delta "$c0" "$c1")"
+}
+
 fio_bench() {
-	local rw bs j f sz sectors b0 t0 b1 t1 rc
+	local rw bs j f
 	command -v fio >/dev/null || { failed "no fio"; return; }
 	sectors=$(cat /sys/block/$device/size)
 	for rw in $rws; do
@@ -436,36 +611,19 @@ fio_bench() {
 		[ -f "$f" ] || { failed "no job file $f"; continue; }
 		for bs in $bss; do
 			for j in $jobs; do
-				# Each job reads its own region: SIZE, or its share of the disk.
-				sz=$(awk -v s="$size" -v sec="$sectors" -v j="$j" 'BEGIN {
-					m = s + 0; u = toupper(substr(s, length(m "") + 1, 1))
-					if (u == "K") m *= 1024; else if (u == "M") m *= 1048576
-					else if (u == "G") m *= 1073741824; else if (u == "T") m *= 1099511627776
-					lim = int(sec * 512 / j / 1048576)
-					print (m / 1048576 < lim ? int(m / 1048576) : lim) "M" }')
-				say "cmd BENCH_DISK=/dev/$device BENCH_BS=$bs BENCH_JOBS=$j BENCH_SIZE=$sz" \
-					"BENCH_RUNTIME=$runtime BENCH_RAMP=$ramp fio --readonly --output-format=json $f"
-				set -- $(cpu_ticks)
-				b0=$1 t0=$2
-				BENCH_DISK=/dev/$device BENCH_BS=$bs BENCH_JOBS=$j BENCH_SIZE=$sz \
-					BENCH_RUNTIME=$runtime BENCH_RAMP=$ramp \
-					fio --readonly --output-format=json "$f" > /tmp/rudma-bench.json 2> /tmp/rudma-bench.err
-				rc=$?
-				set -- $(cpu_ticks)
-				b1=$1 t1=$2
-				say "fio-begin rw=$rw bs=$bs jobs=$j"
-				cat /tmp/rudma-bench.json
-				say "fio-end rw=$rw bs=$bs jobs=$j rc=$rc busy_ticks=$((b1 - b0)) total_ticks=$((t1 - t0))"
-				if [ $rc -ne 0 ]; then
-					sed 's/^/fio: /' /tmp/rudma-bench.err | tail -n 5
-					failed "fio $rw bs=$bs jobs=$j exit $rc"
-				fi
+				fio_point "$rw" "$f" "$bs" "$j" 64
 			done
 		done
+	done
+	# Latency: one request at a time, where each I/O waits for its own
+	# map and unmap (the 4k figure the 2023 virtio-iommu work reports).
+	for bs in $lat_bss; do
+		fio_point randread-qd1 "$here/fio/randread.fio" "$bs" 1 1
 	done
 	rm -f /tmp/rudma-bench.json /tmp/rudma-bench.err
 }
 
+counts_init
 skipped iova || [ "$iova_rounds" = 0 ] || iova_bench
 skipped map || map_bench
 skipped fio || fio_bench
