@@ -5,7 +5,12 @@
  * hard interrupt context) and a mutex with trylock (for the shrinker).
  * Each lock lives in its own allocation so the Rust owner may move; each
  * kind has its own lockdep class, since a CPU cache lock nests a depot lock.
+ * A spinlock gets whole cache lines: each CPU takes its own cache's lock
+ * on every map and unmap, and two such locks in one line would bounce it
+ * between the CPUs.
  */
+#include <linux/cache.h>
+#include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -17,11 +22,15 @@
  * @kind: RUDMA_LOCK_CPU_CACHE, RUDMA_LOCK_DEPOT, RUDMA_LOCK_FREE_LIST or
  *	  RUDMA_LOCK_ROUTER; each kind is one lockdep class
  *
+ * The allocation is a power of two of at least L1_CACHE_BYTES, which kmalloc
+ * aligns to its size: the lock shares its cache lines with nothing.
+ *
  * Return: the lock, or NULL if out of memory or @kind is unknown.
  */
 void *rudma_irq_lock_alloc(unsigned int kind)
 {
-	spinlock_t *lock = kmalloc(sizeof(*lock), GFP_KERNEL);
+	size_t size = roundup_pow_of_two(max_t(size_t, sizeof(spinlock_t), L1_CACHE_BYTES));
+	spinlock_t *lock = kmalloc(size, GFP_KERNEL);
 
 	if (!lock)
 		return NULL;

@@ -102,14 +102,14 @@ impl Registry {
         // which detach (or the error path below) calls after dropping the
         // `DevOps`'s use of it.
         let dev_ops = unsafe { DevOps::new(Client::new(dev), pool.map(|p| p.as_ref())) };
-        let ops = KBox::new(dev_ops, GFP_KERNEL);
+        let ops = dev_ops.and_then(|o| KBox::new(o, GFP_KERNEL).map_err(Error::from));
         let ops = match ops {
             Ok(ops) if crate::module_get() => ops,
             other => {
                 if let Some(p) = pool {
                     self.pools.put(p, &Client::new(dev));
                 }
-                return Err(other.err().map_or(ENODEV, Error::from));
+                return Err(other.err().unwrap_or(ENODEV));
             }
         };
         // SAFETY: the `DevOps` is freed only after detach removed it and

@@ -20,14 +20,28 @@
 use crate::bindings;
 use crate::dma::{DMA_ATTR_PERSISTENT_STREAMING, DMA_MAPPING_ERROR};
 use crate::dma_callers::CallbackSection;
+use crate::percpu::PerCpu;
 use crate::pool::{Client, Owner, Pool, Served, Timer, Way};
 use crate::sg::SgEntry;
 use crate::sync_range::whole_granules;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use kernel::ffi::{c_int, c_ulong};
+use kernel::prelude::*;
 
 type Dev = *mut bindings::device;
 type Dir = bindings::dma_data_direction;
+
+/// A device's counts, one set per CPU: a map or unmap writes only its
+/// CPU's line.
+#[derive(Default)]
+struct OpsCounts {
+    /// Streaming map calls served.
+    maps: AtomicU64,
+    /// Pool slots mapped minus pool slots unmapped on this CPU (a slot
+    /// mapped on one CPU may be unmapped on another: only the sum means
+    /// anything).
+    slots: AtomicI64,
+}
 
 /// Per-device ops and state.  Its address is what `dev->dma_ops` holds.
 ///
@@ -39,10 +53,9 @@ type Dir = bindings::dma_data_direction;
 #[repr(C)]
 pub(crate) struct DevOps {
     ops: bindings::dma_map_ops,
-    /// Streaming map calls served since attach.
-    maps: AtomicU64,
-    /// Pool slots this device holds: what detach waits for.
-    slots: AtomicI64,
+    /// Streaming map calls served since attach, and the pool slots this
+    /// device holds (what detach waits for), per CPU.
+    counts: PerCpu<OpsCounts>,
     /// Set by detach: new mappings go to iommu-dma, so the slots drain.
     draining: AtomicBool,
     /// The refused untrusted persistent mapping was reported.
@@ -60,22 +73,22 @@ unsafe impl Send for DevOps {}
 unsafe impl Sync for DevOps {}
 
 impl DevOps {
-    /// Fresh ops with zeroed counters, bouncing through `pool` if given.
+    /// Fresh ops with zeroed counters, bouncing through `pool` if given
+    /// (may sleep).
     ///
     /// # Safety
     ///
     /// `pool`, if given, must outlive the returned object.
-    pub(crate) unsafe fn new(client: Client, pool: Option<&Pool>) -> Self {
+    pub(crate) unsafe fn new(client: Client, pool: Option<&Pool>) -> Result<Self> {
         // INVARIANT: the caller's guarantee.
-        Self {
+        Ok(Self {
             ops: OPS,
-            maps: AtomicU64::new(0),
-            slots: AtomicI64::new(0),
+            counts: PerCpu::new(OpsCounts::default)?,
             draining: AtomicBool::new(false),
             warned_persistent: AtomicBool::new(false),
             client,
             pool: pool.map_or(core::ptr::null(), core::ptr::from_ref),
-        }
+        })
     }
 
     /// The pointer to install in `dev->dma_ops`.
@@ -85,12 +98,18 @@ impl DevOps {
 
     /// Streaming map calls served since attach.
     pub(crate) fn maps(&self) -> u64 {
-        self.maps.load(Ordering::Relaxed)
+        self.counts.sum(|c| c.maps.load(Ordering::Relaxed))
     }
 
-    /// Pool slots the device holds now.
+    /// Pool slots the device holds now, summed over the CPUs.  The sum of
+    /// per-CPU lines read one after another is exact only when nothing
+    /// changes meanwhile; once draining (no new slot can be mapped, see
+    /// `Registry::detach_locked`) every line only goes down, so the sum
+    /// read is never below the true count at the end of the read: a sum
+    /// of zero means no slot is held.  Acquire pairs with the unmap's
+    /// Release, so what the unmap copied back is seen by the detacher.
     pub(crate) fn slots(&self) -> i64 {
-        self.slots.load(Ordering::Acquire)
+        self.counts.sum(|c| c.slots.load(Ordering::Acquire))
     }
 
     /// Starts (or, when detach gives up, ends) draining: while set, new
@@ -147,16 +166,17 @@ impl DevOps {
     }
 
     fn mapped(&self) {
-        self.maps.fetch_add(1, Ordering::Relaxed);
+        self.counts.local().maps.fetch_add(1, Ordering::Relaxed);
     }
 
     fn mapped_slot(&self) {
-        self.slots.fetch_add(1, Ordering::Relaxed);
-        self.mapped();
+        let c = self.counts.local();
+        c.slots.fetch_add(1, Ordering::Relaxed);
+        c.maps.fetch_add(1, Ordering::Relaxed);
     }
 
     fn unmapped_slot(&self) {
-        self.slots.fetch_sub(1, Ordering::Release);
+        self.counts.local().slots.fetch_sub(1, Ordering::Release);
     }
 
     /// Refuses a persistent mapping that would expose the rest of its

@@ -206,7 +206,7 @@ impl Pool {
             }
         };
         cls.slot(h)?.set_state(IN_USE);
-        cls.stats.cached.add(-1);
+        cls.stats.hot().cached.add(-1);
         Some(h)
     }
 
@@ -252,7 +252,7 @@ impl Pool {
     /// Returns a slot whose mapping ended to this CPU's cache (or releases
     /// it at once when caching is off).
     fn put_slot(&self, ci: usize, cls: &Class, h: u32, key: usize) {
-        cls.stats.cached.add(1);
+        cls.stats.hot().cached.add(1);
         let Some(s) = cls.slot(h) else { return };
         s.touch(now_ms());
         if self.cache_ms.load(Ordering::Relaxed) == 0 {
@@ -300,7 +300,7 @@ impl Pool {
         };
         let (path, timer) = self.routing.choose(ci, dir, routing::mode());
         if path == Path::Iommu {
-            cls.stats.routed.inc();
+            cls.stats.hot().routed.inc();
             return Served::Iommu(timer);
         }
         let addr = self.bounce(c, ci, cls, key, orig, in_page, len, dir, attrs);
@@ -374,11 +374,11 @@ impl Pool {
             .region_or_reserve(c, self.sizes.len())
             .filter(|r| r.base() + r.bytes() - 1 <= c.dma_limit())
         else {
-            cls.stats.fallbacks.inc();
+            cls.stats.hot().fallbacks.inc();
             return None;
         };
         let Some((h, hit)) = self.take_slot(c, ci, cls, &region, key) else {
-            cls.stats.fallbacks.inc();
+            cls.stats.hot().fallbacks.inc();
             return None;
         };
         let (slot, base) = (cls.slot(h)?, region.iova(h)?);
@@ -392,12 +392,13 @@ impl Pool {
         // mapping whose owner promised a sync_for_device skips it.
         let fill = !(dir == DIR_TO_DEVICE && attrs & ATTR_SKIP_CPU_SYNC != 0);
         let all = m.span(in_page, len)?;
+        let mut copied = 0;
         // SAFETY: `data` is the slot's pages (`size` bytes, the data area
         // within them); `orig` is the caller's mapped memory.
         unsafe {
             if fill {
                 bounce::copy(orig, data.add(in_page), all, Way::In);
-                cls.stats.copied.add(len as u64);
+                copied = len as u64;
             } else if c.untrusted {
                 bounce::zero(data.add(in_page), all);
             }
@@ -409,12 +410,16 @@ impl Pool {
         }
         let addr = base + in_page as u64;
         bounce::maintain(c, base, cls.size(), dir, Way::In);
-        cls.stats.maps.inc();
-        cls.stats.inuse.add(1);
+        // One CPU-local line for all of them (the CPU may have changed
+        // since the slot was taken: any CPU's line counts the same).
+        let st = cls.stats.hot();
+        st.maps.inc();
+        st.inuse.add(1);
+        st.copied.add(copied);
         if hit {
-            cls.stats.hits.inc();
+            st.hits.inc();
         } else {
-            cls.stats.misses.inc();
+            st.misses.inc();
         }
         Some(addr)
     }
@@ -508,7 +513,7 @@ impl Pool {
             self.bad(c, c_str!("unmap raced with another unmap"), addr, size);
             return Owner::Misuse;
         }
-        cls.stats.inuse.add(-1);
+        cls.stats.hot().inuse.add(-1);
         self.put_slot(ci, cls, h, slot.key());
         if let Some(t) = timer {
             self.routing.unmapped(t);
@@ -532,7 +537,7 @@ impl Pool {
         // SAFETY: the slot is in use, so its pages are valid and the
         // caller's buffer is still mapped; `span` lies inside both.
         unsafe { bounce::copy(slot.orig(), slot.vaddr().add(m.data_off), span, Way::Out) };
-        cls.stats.copied.add(len as u64);
+        cls.stats.hot().copied.add(len as u64);
     }
 
     /// `sync_single_for_{cpu,device}` of `size` bytes at `addr` (possibly
@@ -565,7 +570,7 @@ impl Pool {
             Way::In if rec_dir != DIR_FROM_DEVICE => {
                 // SAFETY: as in `copy_out`.
                 unsafe { bounce::copy(slot.orig(), slot.vaddr().add(m.data_off), span, Way::In) };
-                cls.stats.copied.add(size as u64);
+                cls.stats.hot().copied.add(size as u64);
                 bounce::maintain(c, addr, size, rec_dir, Way::In);
             }
             _ => {}
@@ -694,7 +699,7 @@ impl Pool {
     pub(crate) fn cached(&self) -> usize {
         self.classes
             .iter()
-            .map(|c| c.stats.cached.get().max(0) as usize)
+            .map(|c| c.stats.cached().max(0) as usize)
             .sum()
     }
 
@@ -724,7 +729,7 @@ impl Pool {
                 }
             });
             cls.release(self.domain, &batch);
-            let inuse = cls.stats.inuse.get();
+            let inuse = cls.stats.inuse();
             let quarantined = cls.stats.quarantined.get();
             if inuse > 0 {
                 pr_warn!(

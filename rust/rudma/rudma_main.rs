@@ -91,6 +91,9 @@ mod option_slots;
 #[path = "../common/pci.rs"]
 mod pci;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../common/percpu.rs"]
+mod percpu;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../common/sg.rs"]
 mod sg;
 #[allow(unreachable_pub, dead_code)]

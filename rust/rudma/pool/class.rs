@@ -68,7 +68,7 @@ impl Class {
             slots,
             free: handles(LockKind::FreeList, wanted)?,
             depot,
-            stats: ClassStats::default(),
+            stats: ClassStats::new()?,
         })
     }
 
@@ -246,9 +246,9 @@ impl Class {
             let Some(slot) = self.slot(h) else { continue };
             let bit = quarantine & (1 << k) != 0;
             if slot.state() == CACHED {
-                self.stats.cached.add(-1);
+                self.stats.hot().cached.add(-1);
             } else if slot.state() == IN_USE {
-                self.stats.inuse.add(-1);
+                self.stats.hot().inuse.add(-1);
             }
             let page = slot.take_pages();
             if bit {

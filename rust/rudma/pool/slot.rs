@@ -36,8 +36,10 @@ pub(crate) enum Orig {
     Sg(*mut bindings::scatterlist, u32),
 }
 
-/// Per-slot metadata.
+/// Per-slot metadata, one cache line per slot: neighbouring slots serve
+/// mappings on different CPUs, and each map and unmap writes its slot.
 #[derive(Default)]
+#[repr(align(64))]
 pub(crate) struct Slot {
     state: AtomicU32,
     /// Cache key index of the IOMMU mapping, while it has one.
@@ -58,6 +60,8 @@ pub(crate) struct Slot {
     /// ... and the direction.
     dir: AtomicU32,
 }
+
+const _: () = assert!(core::mem::size_of::<Slot>() == crate::percpu::CACHE_LINE);
 
 impl Slot {
     pub(crate) fn state(&self) -> u32 {

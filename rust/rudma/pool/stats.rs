@@ -2,12 +2,16 @@
 
 //! The pool's counters, shown in /sys/kernel/debug/rudma/pools.
 //!
-//! Plain relaxed atomics: they are statistics, read without stopping the
-//! fast path, and exact once the pool is quiet (which the tests rely on).
+//! Relaxed atomics: they are statistics, read without stopping the fast
+//! path, and exact once the pool is quiet (which the tests rely on).  The
+//! ones a map or unmap touches are per CPU ([`ClassHot`]), summed when
+//! read, so the fast path writes no cache line another CPU writes.
 
 use crate::fmt_buf::FmtBuf;
+use crate::percpu::PerCpu;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use kernel::prelude::*;
 
 /// A counter that only grows.
 #[derive(Default)]
@@ -41,9 +45,10 @@ impl Gauge {
     }
 }
 
-/// Counters of one size class.
+/// The counters of a size class that a map or unmap touches, one set per
+/// CPU: the fast path writes only its CPU's cache line.
 #[derive(Default)]
-pub(crate) struct ClassStats {
+pub(crate) struct ClassHot {
     /// Mappings served from a slot.
     pub(crate) maps: Counter,
     /// ... of which reused a cached slot: no IOMMU call.
@@ -58,16 +63,86 @@ pub(crate) struct ClassStats {
     pub(crate) routed: Counter,
     /// Bytes copied between callers' buffers and slots, both ways.
     pub(crate) copied: Counter,
+    /// Slots mapped for a caller now (this CPU's share: a slot mapped on
+    /// one CPU may be unmapped on another, only the sum means anything).
+    pub(crate) inuse: Gauge,
+    /// Slots cached, mapped and idle, now (this CPU's share, likewise).
+    pub(crate) cached: Gauge,
+}
+
+// One cache line per CPU holds them all.
+const _: () = assert!(core::mem::size_of::<ClassHot>() <= crate::percpu::CACHE_LINE);
+
+/// Counters of one size class.
+pub(crate) struct ClassStats {
+    hot: PerCpu<ClassHot>,
     /// Slots released (unmapped, pages freed) by aging or the shrinker.
     pub(crate) released: Counter,
-    /// Slots mapped for a caller now.
-    pub(crate) inuse: Gauge,
-    /// Slots cached, mapped and idle, now.
-    pub(crate) cached: Gauge,
     /// Bytes of bounce pages held now.
     pub(crate) mem: Gauge,
     /// Slots whose IOMMU unmap failed, leaked with their pages.
     pub(crate) quarantined: Gauge,
+}
+
+impl ClassStats {
+    /// Zeroed counters (may sleep).
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Self {
+            hot: PerCpu::new(ClassHot::default)?,
+            released: Counter::default(),
+            mem: Gauge::default(),
+            quarantined: Gauge::default(),
+        })
+    }
+
+    /// The calling CPU's fast-path counters.
+    pub(crate) fn hot(&self) -> &ClassHot {
+        self.hot.local()
+    }
+
+    /// A fast-path counter summed over the CPUs.
+    pub(crate) fn sum(&self, f: impl Fn(&ClassHot) -> u64) -> u64 {
+        self.hot.sum(f)
+    }
+
+    /// A fast-path level summed over the CPUs.
+    pub(crate) fn level(&self, f: impl Fn(&ClassHot) -> &Gauge) -> i64 {
+        self.hot.sum(|h| f(h).get())
+    }
+
+    /// Slots mapped for a caller now.
+    pub(crate) fn inuse(&self) -> i64 {
+        self.level(|h| &h.inuse)
+    }
+
+    /// Slots cached now.
+    pub(crate) fn cached(&self) -> i64 {
+        self.level(|h| &h.cached)
+    }
+
+    /// One `class ...` line.
+    pub(crate) fn show(&self, w: &mut FmtBuf<'_>, size: usize, slots: u32, base: u64) {
+        let _ = writeln!(
+            w,
+            "  class size={} slots={} base={:#x} maps={} hits={} misses={} \
+             fallbacks={} copied={} released={} inuse={} cached={} mem={} \
+             quarantined={} routed={}",
+            size,
+            slots,
+            base,
+            self.sum(|h| h.maps.get()),
+            self.sum(|h| h.hits.get()),
+            self.sum(|h| h.misses.get()),
+            self.sum(|h| h.fallbacks.get()),
+            self.sum(|h| h.copied.get()),
+            self.released.get(),
+            self.inuse(),
+            self.cached(),
+            self.mem.get(),
+            self.quarantined.get(),
+            self.sum(|h| h.routed.get())
+        );
+    }
 }
 
 /// Counters of a whole pool.
@@ -85,30 +160,4 @@ pub(crate) struct PoolStats {
     /// Misuse reported: unknown address, double unmap, bad size or
     /// direction, sync outside a mapping.
     pub(crate) bad: Counter,
-}
-
-impl ClassStats {
-    /// One `class ...` line.
-    pub(crate) fn show(&self, w: &mut FmtBuf<'_>, size: usize, slots: u32, base: u64) {
-        let _ = writeln!(
-            w,
-            "  class size={} slots={} base={:#x} maps={} hits={} misses={} \
-             fallbacks={} copied={} released={} inuse={} cached={} mem={} \
-             quarantined={} routed={}",
-            size,
-            slots,
-            base,
-            self.maps.get(),
-            self.hits.get(),
-            self.misses.get(),
-            self.fallbacks.get(),
-            self.copied.get(),
-            self.released.get(),
-            self.inuse.get(),
-            self.cached.get(),
-            self.mem.get(),
-            self.quarantined.get(),
-            self.routed.get()
-        );
-    }
 }
