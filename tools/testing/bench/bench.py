@@ -526,18 +526,20 @@ def targets(fio, mp, cpus):
 
 def iommu_bound(fio):
     """The fio points where passthrough is measurably faster than strict
-    (interval wholly above 1.0): only there can fio show what rudma saves.
-    Returns (bound points, points judged)."""
-    bound, judged = [], []
+    (interval wholly above 1.0; without an interval, a median above 1.0):
+    only there can fio show what rudma saves.  Returns (bound points,
+    points judged, whether any was judged without an interval)."""
+    bound, judged, median_only = [], [], False
     for k in sorted(fio, key=lambda k: (k[0], k[2], bs_key(k[1]))):
         ci = ratio_ci(fio[k], "passthrough", "strict", "mib_s")
         if ci is None:
             continue
         judged.append(k)
+        median_only |= ci["lo"] is None
         lo = ci["lo"] if ci["lo"] is not None else ci["ratio"]
         if lo > 1.0:
             bound.append(k)
-    return bound, judged
+    return bound, judged, median_only
 
 
 # ---------------------------------------------------------------- table
@@ -593,7 +595,7 @@ def headline(s, configs, fio, counts):
     others = [c for c in configs if c != "strict"]
     n = s["rounds"]
     L = [f"headline: fio {rw}, 1 job, iodepth 64: throughput as a ratio to stock strict "
-         f"(median of {n} rounds, paired bootstrap 95 % interval; "
+         f"(median of {n} round{'s' if n != 1 else ''}, paired bootstrap 95 % interval; "
          "≈ = no difference resolved); IOMMU requests + syncs per I/O (exact counts)"]
     L.append(f"{'bs':<6} {'strict MiB/s':>13} " + " ".join(f"{c:>22}" for c in others)
              + f"  {'req+sync/IO: strict':>20} {'rudma':>8}")
@@ -633,9 +635,11 @@ def table(s, configs, fio, mp, iova, counts, tgt, boots):
     if h:
         L.append("")
         L += h
-    bound, judged = iommu_bound(fio)
+    bound, judged, median_only = iommu_bound(fio)
     if judged:
         L.append("")
+        if median_only:
+            L.append("IOMMU-bound? (judged on medians: fewer than 3 rounds give no interval)")
         if len(bound) == len(judged):
             L.append(f"IOMMU-bound: passthrough is measurably faster than strict at every fio "
                      f"point ({len(judged)}): the throughput ratios show what the IOMMU costs.")
@@ -808,7 +812,7 @@ def plot(png, s, configs, fio):
          "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05",
          "set yrange [0:*]",
          "set xlabel 'block size (KiB)'", "set ylabel 'throughput / strict (linear)'",
-         "set key below", "set grid",
+         "set key below", "set bmargin 7", "set grid",
          "set xtics (" + ", ".join(f"'{v}' {v}" for v in (1, 2, 4, 8, 16, 32, 64, 128, 256)) + ")"]
     for rw, j in panels:
         depth = 1 if rw.endswith("-qd1") else 64

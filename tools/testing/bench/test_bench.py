@@ -88,9 +88,10 @@ class Targets(unittest.TestCase):
             ("read", "4k", 2): point(strict=[100, 101, 99, 100, 100],
                                      passthrough=[100, 99, 101, 100, 100]),
         }
-        bound, judged = bench.iommu_bound(fio)
+        bound, judged, median_only = bench.iommu_bound(fio)
         self.assertEqual(bound, [("read", "4k", 1)])
         self.assertEqual(len(judged), 2)
+        self.assertFalse(median_only)
 
 
 class Counts(unittest.TestCase):
