@@ -366,6 +366,8 @@ COUNT_KINDS = {
                 "dma_map_page_attrs + dma_map_sg_attrs + dma_map_sgtable calls"),
     "bounced": ("bytes bounced", ("rudma_copied",), "bytes rudma copied, both ways"),
     "hits": ("pool hits", ("rudma_hits",), "rudma mappings served by a cached slot"),
+    "misses": ("pool misses", ("rudma_misses",),
+               "rudma mappings that mapped a fresh slot (pages allocated, one IOMMU map)"),
     "fallbacks": ("pool fallbacks", ("rudma_fallbacks",),
                   "rudma mappings sent to iommu-dma: no slot, memory or region"),
     "routed": ("routed to iommu-dma", ("rudma_routed",),
@@ -679,7 +681,7 @@ def table(s, configs, fio, mp, iova, counts, tgt, boots):
         L.append("  req = " + COUNT_KINDS["req"][2] + "; sync = " + COUNT_KINDS["sync"][2]
                  + "; maps = DMA API map calls; bounced = bytes rudma copied")
         L.append(f"{'point':<28} {'config':<12} {'req':>7} {'sync':>7} {'maps':>7} "
-                 f"{'bounced B':>10} {'hits':>6} {'fallb':>6} {'routed':>7}")
+                 f"{'bounced B':>10} {'hits':>6} {'misses':>7} {'fallb':>6} {'routed':>7}")
         order = sorted(counts, key=lambda k: (k[0], str(k[1]).endswith("-qd1"), str(k[1]),
                                               k[-1] if k[0] == "fio" else 0,
                                               bs_key(str(k[2])) if k[0] == "fio" else k[2]))
@@ -692,6 +694,7 @@ def table(s, configs, fio, mp, iova, counts, tgt, boots):
                 L.append(f"{name:<28} {c:<12} {cnt(counts, key, c, 'req'):>7} "
                          f"{cnt(counts, key, c, 'sync'):>7} {cnt(counts, key, c, 'dma_map'):>7} "
                          f"{cnt(counts, key, c, 'bounced', 0):>10} {cnt(counts, key, c, 'hits'):>6} "
+                         f"{cnt(counts, key, c, 'misses'):>7} "
                          f"{cnt(counts, key, c, 'fallbacks'):>6} {cnt(counts, key, c, 'routed'):>7}")
                 name = ""
     if mp:
