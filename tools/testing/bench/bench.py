@@ -201,6 +201,8 @@ def guest_args(s, config):
         words += [opt, ":".join(split(s[key].replace("CPUS", cpus))) or "none"]
     words += ["--map-secs", str(s["map_secs"]), "--iova-rounds", str(s["iova_rounds"]),
               "--count-secs", str(s["count_secs"])]
+    if s.get("skip"):
+        words += ["--skip", ":".join(split(s["skip"]))]
     return words
 
 
@@ -211,7 +213,8 @@ def expected_points(s):
     fio = {(rw, bs, j) for rw in split(s["rw"]) for bs in split(s["bs"]) for j in jobs}
     fio |= {("randread-qd1", bs, 1) for bs in split(s["lat_bs"])}
     mp = {(t, int(g)) for t in thr for g in split(s["granules"])}
-    return fio, mp
+    skip = split(s.get("skip") or "")
+    return (set() if "fio" in skip else fio), (set() if "map" in skip else mp)
 
 
 def boot_timeout(s):
@@ -997,6 +1000,8 @@ def main():
         ap.add_argument("--" + k.replace("_", "-"), help="comma-separated list; CPUS = the number of CPUs")
     ap.add_argument("--count-secs", type=int,
                     help="seconds of each point's counted second run (0: no counts)")
+    ap.add_argument("--skip", help="comma-separated: any of fio, map, iova, counts "
+                    "(measurements left out)")
     ap.add_argument("--map-secs", type=int)
     ap.add_argument("--iova-rounds", type=int)
     ap.add_argument("--size", default="256M", help="fio region per job")
@@ -1055,7 +1060,7 @@ def main():
 
     s = dict(PROFILES["short" if a.short else "full"])
     for k in ("rounds", "runtime", "ramp", "rw", "bs", "jobs", "lat_bs", "map_threads",
-              "granules", "iova_pages", "map_secs", "iova_rounds", "count_secs"):
+              "granules", "iova_pages", "map_secs", "iova_rounds", "count_secs", "skip"):
         if getattr(a, k) is not None:
             s[k] = getattr(a, k)
     for k in ("rounds", "runtime"):
