@@ -24,6 +24,9 @@
 #           1, one job, for latency (points named randread-qd1);
 #  map      dma_map_benchmark on a spare PCI device (QEMU's edu device when
 #           present, else --map-device), each thread count and granule;
+#           and, with rudma_copy_bench.ko (a test module), the time of one
+#           cache-hot memcpy of each granule's size, which make bench
+#           subtracts from rudma's map+unmap time (the pool's own cost);
 #  iova     rudma_edu's iova_bench on QEMU's edu device: N pages mapped one
 #           by one (dma_map_page) versus linked with one sync (rudma_iova).
 #  counts   after each fio point and each map point, a short second run of
@@ -487,6 +490,25 @@ iova_bench() {
 	# it back, as it would take a device from its driver on a real host.
 }
 
+# --- the time of one memcpy (rudma_copy_bench.ko) ----------------------------
+copy_bench() {
+	local f=/sys/kernel/debug/rudma_copy_bench g out page
+	page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+	if [ ! -f "$moddir/rudma_copy_bench.ko" ] && ! modinfo rudma_copy_bench >/dev/null 2>&1; then
+		say "skip copy: needs rudma_copy_bench.ko (a test module)"
+		return 0
+	fi
+	load rudma_copy_bench || { failed "cannot load rudma_copy_bench"; return; }
+	for g in $granules; do
+		say "cmd echo '$((g * page)) 20000' > $f"
+		if echo "$((g * page)) 20000" > $f && out=$(cat $f); then
+			say "copy granule=$g $out"
+		else
+			failed "rudma_copy_bench $((g * page))"
+		fi
+	done
+}
+
 # --- dma_map_benchmark ---------------------------------------------------------
 map_bench() {
 	local t g out drv c0 rc
@@ -515,6 +537,7 @@ map_bench() {
 		attach "$map_dev" || { failed "cannot attach $map_dev"; unbind_map_dev; return; }
 	fi
 	say "info map_device=$map_dev group_type=$(group_type $map_dev)"
+	copy_bench
 	for t in $map_threads; do
 		for g in $granules; do
 			say "cmd $map_tool -t $t -s $map_secs -g $g -b $map_bits"

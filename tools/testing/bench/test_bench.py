@@ -138,5 +138,30 @@ class Counts(unittest.TestCase):
         self.assertIn("79 KiB (2.00 bytes copied per byte read)", text)
 
 
+class PoolOverhead(unittest.TestCase):
+    def boot(self, rnd, hits, map_us):
+        tap = "\n".join([
+            f"# rudma-bench: map threads=1 granule=1 map_us={map_us} map_sd=0.1 "
+            "unmap_us=1.0 unmap_sd=0.1",
+            "# rudma-bench: copy granule=1 bytes=4096 rounds=20000 copy_ns=400.0",
+            f"# rudma-bench: counts what=map threads=1 granule=1 dma_map_page=100 "
+            f"rudma_hits={hits} rudma_copied=819200",
+        ])
+        return {"config": "rudma", "round": rnd, "guest": bench.parse_guest(tap)}
+
+    def test_map_unmap_less_two_copies(self):
+        boots = [self.boot(r, 100, m) for r, m in ((1, 1.2), (2, 1.3), (3, 1.25))]
+        _, mp, _ = bench.summarize(boots, ["rudma"])
+        st = mp[(1, 1)]["rudma"]["pool_us"]
+        # (1.25 + 1.0) - 2 * 0.4 = 1.45 us
+        self.assertAlmostEqual(st["median"], 1.45)
+        t = next(t for t in bench.targets({}, mp, 2) if t["target"].startswith("pool overhead"))
+        self.assertEqual(len(t["misses"]), 1)
+
+    def test_not_where_the_pool_did_not_serve(self):
+        _, mp, _ = bench.summarize([self.boot(1, 0, 1.2)], ["rudma"])
+        self.assertNotIn("pool_us", mp[(1, 1)]["rudma"])
+
+
 if __name__ == "__main__":
     unittest.main()
