@@ -821,7 +821,8 @@ def plot(png, s, configs, fio):
     panels = sorted({(k[0], k[2]) for k in fio}, key=lambda p: (p[0].endswith("-qd1"), p))
     series = [c for c in configs if c != "strict"]
     if not panels or "strict" not in configs or not series:
-        return "no fio ratios to plot (needs strict and another configuration)"
+        print("bench: no plot: it needs fio points of strict and another configuration")
+        return None
     dat = png.with_suffix(".dat")
     blocks = []
     idx = {}
@@ -1007,9 +1008,12 @@ def report(s, configs, boots, out_png, update):
     full.write_text(text + "\n")
     print()
     print(text)
-    err = plot(out_png, s, configs, fio)
     print()
-    print(f"bench: {err}" if err else f"bench: plot {out_png}")
+    err = plot(out_png, s, configs, fio)
+    if err:
+        print(f"bench: {err}")
+    elif out_png.exists():
+        print(f"bench: plot {out_png}")
     if update:
         if all(b["ok"] for b in boots):
             err2 = update_readme(s, headline(s, configs, fio, counts), full, out_png)
