@@ -670,14 +670,16 @@ def table(s, configs, fio, mp, iova, counts, tgt, boots):
     bound, judged, median_only = iommu_bound(fio)
     if judged:
         L.append("")
+        how, alone = ("", " on the medians alone") if median_only else ("measurably ", "")
         if median_only:
             L.append("IOMMU-bound? (judged on medians: fewer than 3 rounds give no interval)")
         if len(bound) == len(judged):
-            L.append(f"IOMMU-bound: passthrough is measurably faster than strict at every fio "
-                     f"point ({len(judged)}): the throughput ratios show what the IOMMU costs.")
+            L.append(f"IOMMU-bound: passthrough is {how}faster than strict at every fio "
+                     f"point ({len(judged)}){alone}: the throughput ratios show what the IOMMU "
+                     "costs.")
         else:
             L.append(f"IOMMU-bound at {len(bound)} of {len(judged)} fio points only (passthrough "
-                     "measurably faster than strict); at the others fio on this machine is bound "
+                     f"{how}faster than strict{alone}); at the others fio on this machine is bound "
                      "by something other than the IOMMU (see cpu%), so throughput cannot show "
                      "what rudma saves there: the counts per I/O and dma_map_benchmark still hold.")
             nb = [k for k in judged if k not in bound]
