@@ -37,15 +37,20 @@ pub struct PerCpu<T> {
 impl<T> PerCpu<T> {
     /// One `init()` per possible CPU (may sleep).
     pub fn new(mut init: impl FnMut() -> T) -> Result<Self> {
+        Self::try_new(|| Ok(init()))
+    }
+
+    /// One `init()` per possible CPU, which may fail (may sleep).
+    pub fn try_new(mut init: impl FnMut() -> Result<T>) -> Result<Self> {
         let n = cpu::nr_cpu_ids();
         let mut lines = KVec::with_capacity(n, GFP_KERNEL)?;
         for _ in 0..n {
-            lines.push(CacheLine(init()), GFP_KERNEL)?;
+            lines.push(CacheLine(init()?), GFP_KERNEL)?;
         }
         // INVARIANT: one entry per possible CPU.
         Ok(Self {
             lines,
-            spare: CacheLine(init()),
+            spare: CacheLine(init()?),
         })
     }
 

@@ -28,10 +28,10 @@ use crate::bindings;
 use crate::cache_key::{
     CacheKey, ATTR_SKIP_CPU_SYNC, DIR_BIDIRECTIONAL, DIR_FROM_DEVICE, DIR_TO_DEVICE, KEYS,
 };
-use crate::cpu;
 use crate::fmt_buf::FmtBuf;
 use crate::irq_lock::{IrqLock, LockKind};
 use crate::magazine::CpuCache;
+use crate::percpu::PerCpu;
 use crate::route::Path;
 use crate::sg::SgEntry;
 use crate::sg_split::segments;
@@ -116,7 +116,7 @@ pub(crate) struct Pool {
     group: i32,
     sizes: SizeClasses,
     classes: KVec<Class>,
-    cpus: KVec<IrqLock<CpuCaches>>,
+    cpus: PerCpu<IrqLock<CpuCaches>>,
     coherent: bool,
     cache_ms: AtomicU32,
     routing: Routing,
@@ -156,15 +156,13 @@ impl Pool {
             let size = sizes.size_of(i).ok_or(EINVAL)?;
             classes.push(Class::new(size, p.slots)?, GFP_KERNEL)?;
         }
-        let ncpu = cpu::nr_cpu_ids();
-        let mut cpus = KVec::with_capacity(ncpu, GFP_KERNEL)?;
-        for _ in 0..ncpu {
+        let cpus = PerCpu::try_new(|| {
             let mut caches = KVec::with_capacity(sizes.len() * KEYS, GFP_KERNEL)?;
             for _ in 0..sizes.len() * KEYS {
                 caches.push(CpuCache::default(), GFP_KERNEL)?;
             }
-            cpus.push(IrqLock::new(LockKind::CpuCache, caches)?, GFP_KERNEL)?;
-        }
+            IrqLock::new(LockKind::CpuCache, caches)
+        })?;
         Ok(Self {
             domain,
             group,
@@ -188,14 +186,10 @@ impl Pool {
         c.coherent == self.coherent
     }
 
-    fn cpu_caches(&self) -> Option<&IrqLock<CpuCaches>> {
-        self.cpus.get(cpu::this_cpu()).or_else(|| self.cpus.first())
-    }
-
     /// A cached slot of `class` for key `k`: from this CPU's magazines,
     /// else a magazine's worth from the depot.
     fn take_cached(&self, ci: usize, cls: &Class, k: usize) -> Option<u32> {
-        let cpu = self.cpu_caches()?;
+        let cpu = self.cpus.local();
         let mut caches = cpu.lock();
         let cache = caches.get_mut(ci * KEYS + k)?;
         let h = match cache.alloc() {
@@ -261,7 +255,7 @@ impl Pool {
             cls.release(self.domain, &b);
             return;
         }
-        let Some(cpu) = self.cpu_caches() else { return };
+        let cpu = self.cpus.local();
         let mut caches = cpu.lock();
         let Some(cache) = caches.get_mut(ci * KEYS + key) else {
             return;

@@ -15,9 +15,9 @@
 //! times itself and records the sum.
 
 use crate::bindings;
-use crate::cpu;
 use crate::fmt_buf::FmtBuf;
 use crate::irq_lock::{IrqLock, LockKind};
+use crate::percpu::PerCpu;
 use crate::route::{Mode, Params, Path, Router};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
@@ -60,11 +60,6 @@ pub(crate) struct Timer {
     map_ns: u64,
 }
 
-/// One CPU's call counter, on a cache line of its own.
-#[repr(align(64))]
-#[derive(Default)]
-struct Tick(AtomicU32);
-
 /// One class and direction.
 struct DirRoute {
     /// The route of unsampled calls ([`Path`] as u8).
@@ -98,7 +93,8 @@ impl DirRoute {
 /// The routing state of a pool.
 pub(crate) struct Routing {
     params: Params,
-    ticks: KVec<Tick>,
+    /// Each CPU's call counter, on a cache line of its own.
+    ticks: PerCpu<AtomicU32>,
     /// `class * DIRS + dir`.
     dirs: KVec<DirRoute>,
     /// Timed iommu-dma maps waiting for an unmap (so that a list's unmap
@@ -109,11 +105,7 @@ pub(crate) struct Routing {
 impl Routing {
     /// Routing for `classes` size classes, each starting on the pool.
     pub(crate) fn new(classes: usize) -> Result<Self> {
-        let n = cpu::nr_cpu_ids();
-        let mut ticks = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            ticks.push(Tick::default(), GFP_KERNEL)?;
-        }
+        let ticks = PerCpu::new(AtomicU32::default)?;
         let mut dirs = KVec::with_capacity(classes * DIRS, GFP_KERNEL)?;
         for _ in 0..classes * DIRS {
             dirs.push(DirRoute::new(Path::Pool)?, GFP_KERNEL)?;
@@ -145,11 +137,7 @@ impl Routing {
     }
 
     fn tick(&self) -> bool {
-        let t = self
-            .ticks
-            .get(cpu::this_cpu())
-            .or_else(|| self.ticks.first());
-        t.is_some_and(|t| t.0.fetch_add(1, Ordering::Relaxed) % SAMPLE_EVERY == 0)
+        self.ticks.local().fetch_add(1, Ordering::Relaxed) % SAMPLE_EVERY == 0
     }
 
     /// The path a new mapping of class `ci` and direction `dir` takes
