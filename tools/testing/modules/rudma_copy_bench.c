@@ -20,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched/clock.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -67,20 +68,22 @@ static ssize_t copy_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)
 {
 	unsigned int bytes, rounds;
-	char req[32];
+	char *req;
 	int ret;
 
-	if (count == 0 || count >= sizeof(req))
+	if (count == 0 || count >= 32)
 		return -EINVAL;
-	if (copy_from_user(req, ubuf, count))
-		return -EFAULT;
-	req[count] = '\0';
+	req = memdup_user_nul(ubuf, count);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 	if (sscanf(req, "%u %u", &bytes, &rounds) != 2 || !bytes ||
 	    bytes > COPY_MAX_BYTES || !rounds || rounds > COPY_MAX_ROUNDS) {
 		pr_err("rudma_copy_bench: '%s' is not 'BYTES(1..%u) ROUNDS(1..%u)'\n",
 		       strim(req), COPY_MAX_BYTES, COPY_MAX_ROUNDS);
+		kfree(req);
 		return -EINVAL;
 	}
+	kfree(req);
 	mutex_lock(&copy_lock);
 	ret = copy_measure(bytes, rounds);
 	mutex_unlock(&copy_lock);
