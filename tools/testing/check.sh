@@ -227,6 +227,8 @@ prebuild() {
 stage_pid=""
 stage_install() {
 	local after=$prebuild_done
+	# A one-architecture run of a fresh clone has no prebuild to make it.
+	mkdir -p "$TOP/build/logs"
 	{
 		while [ -n "$after" ] && [ ! -e "$after" ]; do sleep 5; done
 		nice -n 19 tools/testing/install-check.sh "$FLAVOUR" "$TOP/build/install-$FLAVOUR.cpio"
