@@ -92,6 +92,40 @@ void rudma_wait_ops_sections(void)
 }
 
 /**
+ * rudma_ops_gp_start() - start a grace period of the callbacks' sections
+ *
+ * Never sleeps.  The polled form of rudma_wait_ops_sections(), for the
+ * pool's aging work, which must not hold its locks across a wait.
+ *
+ * Return: a cookie for rudma_ops_gp_done().
+ */
+unsigned long rudma_ops_gp_start(void)
+{
+	/*
+	 * Order the caller's stores before the grace period's snapshot, as
+	 * get_state_synchronize_srcu() does: a callback that enters its
+	 * section after the grace period starts must see them.
+	 */
+	smp_mb();
+	return start_poll_synchronize_srcu(&rudma_ops_srcu);
+}
+
+/**
+ * rudma_ops_gp_done() - has the grace period of a cookie ended?
+ * @cookie: what rudma_ops_gp_start() returned
+ *
+ * Never sleeps.
+ *
+ * Return: true once every callback that was inside its section when the
+ * cookie was taken has left it; code after a true return is ordered after
+ * the end of those sections, as after rudma_wait_ops_sections().
+ */
+bool rudma_ops_gp_done(unsigned long cookie)
+{
+	return poll_state_synchronize_srcu(&rudma_ops_srcu, cookie);
+}
+
+/**
  * rudma_test_set_ops_hook() - install or remove the callbacks' test hook
  * @hook: called at the start of every callback, inside its section; NULL
  *	removes it

@@ -32,6 +32,8 @@ int rudma_ops_enter(struct device *dev);
 void rudma_ops_exit(int idx);
 void rudma_wait_dma_callers(void);
 void rudma_wait_ops_sections(void);
+unsigned long rudma_ops_gp_start(void);
+bool rudma_ops_gp_done(unsigned long cookie);
 int rudma_test_set_ops_hook(void (*hook)(struct device *dev));
 
 /* device_lock.c */

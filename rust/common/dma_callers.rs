@@ -51,3 +51,36 @@ pub fn wait_ops_sections() {
     // context (sysfs writes, bus notifiers).
     unsafe { bindings::rudma_wait_ops_sections() };
 }
+
+/// A grace period of the callbacks' sections, polled instead of waited
+/// for: once [`GracePeriod::done`], every callback that was inside its
+/// section at [`GracePeriod::start`] has left it, and later ones see the
+/// stores made before `start` (as after [`wait_ops_sections`]).  Never
+/// sleeps; for work that must not hold its locks across a wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GracePeriod(kernel::ffi::c_ulong);
+
+impl GracePeriod {
+    /// Starts a grace period (or joins the one that will cover it).
+    pub fn start() -> Self {
+        // SAFETY: plain call; never sleeps, any context.
+        Self(unsafe { bindings::rudma_ops_gp_start() })
+    }
+
+    /// The cookie, to keep in an atomic.
+    pub fn to_bits(self) -> u64 {
+        self.0 as u64
+    }
+
+    /// A grace period kept with [`GracePeriod::to_bits`] (any value is
+    /// safe: a made-up cookie only gives a wrong answer).
+    pub fn from_bits(bits: u64) -> Self {
+        Self(bits as kernel::ffi::c_ulong)
+    }
+
+    /// Whether the grace period has ended.
+    pub fn done(self) -> bool {
+        // SAFETY: plain call with a cookie `start` returned; never sleeps.
+        unsafe { bindings::rudma_ops_gp_done(self.0) }
+    }
+}

@@ -37,7 +37,7 @@ use crate::sg::SgEntry;
 use crate::sg_split::segments;
 use crate::size_class::SizeClasses;
 use crate::slot_region::SlotRegion;
-use class::{Batch, Class};
+use class::{Batch, Class, NoRegion};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::c_str;
@@ -299,11 +299,17 @@ impl Pool {
         }
         let addr = self.bounce(c, ci, cls, key, orig, in_page, len, dir, attrs);
         if let Some(t) = timer {
-            self.routing.mapped(t, addr.is_some());
+            match addr {
+                Ok(_) => self.routing.mapped(t, true),
+                Err(NoRegion::Failed) => self.routing.mapped(t, false),
+                // The region is being given back or resized: the call
+                // says nothing of the pool path's cost.
+                Err(NoRegion::Changing) => {}
+            }
         }
         match addr {
-            Some(a) => Served::Pool(a),
-            None => Served::Iommu(None),
+            Ok(a) => Served::Pool(a),
+            Err(_) => Served::Iommu(None),
         }
     }
 
@@ -349,8 +355,8 @@ impl Pool {
         self.routing.unmapped(t);
     }
 
-    /// Bounces a mapping into a slot of class `ci`; `None` (counted as a
-    /// fallback): no region or no slot.
+    /// Bounces a mapping into a slot of class `ci`; an error (counted as
+    /// a fallback): no region or no slot.
     #[allow(clippy::too_many_arguments)]
     fn bounce(
         &self,
@@ -363,19 +369,32 @@ impl Pool {
         len: usize,
         dir: u32,
         attrs: u64,
-    ) -> Option<u64> {
-        let Some(region) = cls
-            .region_or_reserve(c, self.sizes.len())
-            .filter(|r| r.base() + r.bytes() - 1 <= c.dma_limit())
-        else {
-            cls.stats.hot().fallbacks.inc();
-            return None;
+    ) -> Result<u64, NoRegion> {
+        let region = match cls.region_or_reserve(c, self.sizes.len()).and_then(|r| {
+            if r.base() + r.bytes() - 1 <= c.dma_limit() {
+                Ok(r)
+            } else {
+                Err(NoRegion::Failed)
+            }
+        }) {
+            Ok(r) => r,
+            Err(e) => {
+                cls.stats.hot().fallbacks.inc();
+                return Err(e);
+            }
         };
         let Some((h, hit)) = self.take_slot(c, ci, cls, &region, key) else {
             cls.stats.hot().fallbacks.inc();
-            return None;
+            // A probe-sized region running out says the class wants a
+            // full one (the aging work resizes it), not that the pool
+            // path is dear.
+            return Err(if cls.is_probe_sized() {
+                NoRegion::Changing
+            } else {
+                NoRegion::Failed
+            });
         };
-        let (slot, base) = (cls.slot(h)?, region.iova(h)?);
+        let (slot, base) = cls.slot(h).zip(region.iova(h)).ok_or(NoRegion::Failed)?;
         slot.begin(orig, in_page, len, dir);
         let m = slot.mapped();
         let data = slot.vaddr();
@@ -385,7 +404,7 @@ impl Pool {
         // user's (swiotlb learnt this the hard way).  Only a to-device
         // mapping whose owner promised a sync_for_device skips it.
         let fill = !(dir == DIR_TO_DEVICE && attrs & ATTR_SKIP_CPU_SYNC != 0);
-        let all = m.span(in_page, len)?;
+        let all = m.span(in_page, len).ok_or(NoRegion::Failed)?;
         let mut copied = 0;
         // SAFETY: `data` is the slot's pages (`size` bytes, the data area
         // within them); `orig` is the caller's mapped memory.
@@ -415,13 +434,13 @@ impl Pool {
         } else {
             st.misses.inc();
         }
-        Some(addr)
+        Ok(addr)
     }
 
     /// The class, slot handle and offset of a pool address.
     fn locate(&self, addr: u64) -> Option<Located<'_>> {
         self.classes.iter().enumerate().find_map(|(ci, cls)| {
-            let (h, off) = cls.region()?.locate(addr)?;
+            let (h, off) = cls.mapped_region()?.locate(addr)?;
             Some(Located {
                 ci,
                 h,
@@ -645,11 +664,21 @@ impl Pool {
     }
 
     /// Releases cached slots idle for the cache time (all of them with
-    /// `force`), at most `budget`; returns how many.
-    pub(crate) fn age(&self, cache_ms: u32, force: bool, budget: usize) -> usize {
+    /// `force`), at most `budget`; returns how many.  With `dev`, a device
+    /// of the pool's domain (the aging work), the regions of classes
+    /// routed to iommu-dma are also given back step by step
+    /// (Documentation/pool-design.rst, "Regions of routed classes").
+    pub(crate) fn age(
+        &self,
+        cache_ms: u32,
+        force: bool,
+        budget: usize,
+        dev: Option<&Client>,
+    ) -> usize {
         self.cache_ms.store(cache_ms, Ordering::Relaxed);
         let now = now_ms();
         let mut done = 0;
+        let mode = routing::mode();
         for (ci, cls) in self.classes.iter().enumerate() {
             cls.allow_retry();
             let expired = |h: u32| {
@@ -658,32 +687,56 @@ impl Pool {
                         .slot(h)
                         .is_some_and(|s| aging::expired(s.last_ms(), now, cache_ms))
             };
-            for k in 0..KEYS {
-                loop {
-                    let mut batch = Batch::new();
-                    for cpu in self.cpus.iter() {
-                        let mut caches = cpu.lock();
-                        if let Some(cache) = caches.get_mut(ci * KEYS + k) {
-                            cache.loaded.extract(&mut batch, |h| !expired(h));
-                            cache.previous.extract(&mut batch, |h| !expired(h));
-                        }
-                    }
-                    if let Some(d) = cls.depot(k) {
-                        d.lock().extract(&mut batch, |h| !expired(h));
-                    }
-                    if batch.is_empty() {
-                        break;
-                    }
-                    let full = batch.is_full();
-                    cls.release(self.domain, &batch);
-                    done += batch.len();
-                    if !full || done >= budget {
-                        break;
+            done += self.release_cached(ci, cls, expired, budget - done);
+            if done >= budget {
+                return done;
+            }
+            if let Some(c) = dev {
+                cls.set_routed_away(self.routing.routed_away(ci, mode));
+                cls.advance_retire(c, self.domain, || {
+                    self.release_cached(ci, cls, |_| true, usize::MAX);
+                });
+                cls.maybe_retire(cls.stats.inuse() == 0 && cls.stats.cached() == 0);
+            }
+        }
+        done
+    }
+
+    /// Releases the cached slots of class `ci` for which `expired` holds,
+    /// at most about `budget` (whole batches); returns how many.
+    fn release_cached(
+        &self,
+        ci: usize,
+        cls: &Class,
+        expired: impl Fn(u32) -> bool,
+        budget: usize,
+    ) -> usize {
+        let mut done = 0;
+        for k in 0..KEYS {
+            loop {
+                let mut batch = Batch::new();
+                for cpu in self.cpus.iter() {
+                    let mut caches = cpu.lock();
+                    if let Some(cache) = caches.get_mut(ci * KEYS + k) {
+                        cache.loaded.extract(&mut batch, |h| !expired(h));
+                        cache.previous.extract(&mut batch, |h| !expired(h));
                     }
                 }
-                if done >= budget {
-                    return done;
+                if let Some(d) = cls.depot(k) {
+                    d.lock().extract(&mut batch, |h| !expired(h));
                 }
+                if batch.is_empty() {
+                    break;
+                }
+                let full = batch.is_full();
+                cls.release(self.domain, &batch);
+                done += batch.len();
+                if !full || done >= budget {
+                    break;
+                }
+            }
+            if done >= budget {
+                return done;
             }
         }
         done
@@ -766,12 +819,13 @@ impl Pool {
             routing::mode().name()
         );
         for (ci, cls) in self.classes.iter().enumerate() {
-            let r = cls.region();
+            let r = cls.mapped_region();
             cls.stats.show(
                 w,
                 cls.size(),
                 r.map_or(0, |r| r.slots()),
                 r.map_or(0, |r| r.base()),
+                cls.region_state(),
             );
             self.routing.show(w, ci);
         }

@@ -24,6 +24,9 @@ use kernel::prelude::*;
 struct Entry {
     pool: KBox<Pool>,
     users: u32,
+    /// The pool's devices: the aging work frees regions through one.
+    /// Each stays attached (its driver bound) until `put` removes it.
+    clients: KVec<Option<Client>>,
 }
 
 /// All pools.
@@ -69,6 +72,8 @@ impl Pools {
                     );
                     return Ok(None);
                 }
+                let k = free_slot(&mut e.clients, GFP_KERNEL)?;
+                e.clients[k] = Some(Client::new(dev));
                 e.users += 1;
                 return Ok(Some(NonNull::from(&*e.pool)));
             }
@@ -76,8 +81,14 @@ impl Pools {
         let group = Group::of(dev).map_or(-1, |g| g.id());
         let pool = KBox::new(Pool::new(domain.as_raw(), group, c, &p)?, GFP_KERNEL)?;
         let ptr = NonNull::from(&*pool);
+        let mut clients = KVec::new();
+        clients.push(Some(Client::new(dev)), GFP_KERNEL)?;
         let i = free_slot(&mut set, GFP_KERNEL)?;
-        set[i] = Some(Entry { pool, users: 1 });
+        set[i] = Some(Entry {
+            pool,
+            users: 1,
+            clients,
+        });
         pr_info!(
             "pool for group {}: classes up to {} bytes, {} slots each\n",
             group,
@@ -99,6 +110,13 @@ impl Pools {
                 continue;
             }
             e.users -= 1;
+            if let Some(x) = e
+                .clients
+                .iter_mut()
+                .find(|x| x.as_ref().is_some_and(|x| x.as_raw() == c.as_raw()))
+            {
+                *x = None;
+            }
             if e.users == 0 {
                 if let Some(e) = slot.take() {
                     e.pool.destroy(c);
@@ -114,7 +132,12 @@ impl Pools {
         let set = self.set.lock();
         let mut any = false;
         for e in set.iter().flatten() {
-            e.pool.age(p.cache_ms, false, usize::MAX);
+            e.pool.age(
+                p.cache_ms,
+                false,
+                usize::MAX,
+                e.clients.iter().flatten().next(),
+            );
             any = true;
         }
         if any {
@@ -140,7 +163,7 @@ impl Pools {
             if done >= nr {
                 break;
             }
-            done += e.pool.age(p.cache_ms, true, nr - done);
+            done += e.pool.age(p.cache_ms, true, nr - done, None);
         }
         Some(done)
     }

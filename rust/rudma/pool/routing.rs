@@ -225,6 +225,32 @@ impl Routing {
         self.with_router(r, |router, p| router.record(mode, p, t.path, cost));
     }
 
+    /// Whether class `ci` is routed to iommu-dma under `mode`: forced, or
+    /// every direction with samples routed there (at least one).  Not
+    /// for the fast path: takes each direction's router lock.
+    pub(crate) fn routed_away(&self, ci: usize, mode: Mode) -> bool {
+        match mode {
+            Mode::Iommu => return true,
+            Mode::Pool => return false,
+            Mode::Auto => {}
+        }
+        let mut any = false;
+        for d in 0..DIRS {
+            let Some(r) = self.dirs.get(ci * DIRS + d) else {
+                continue;
+            };
+            let router = r.router.lock();
+            if router.cost(Path::Pool).is_none() && router.cost(Path::Iommu).is_none() {
+                continue;
+            }
+            if router.route(Mode::Auto) == Path::Pool {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
+
     /// The `route` lines of class `ci` (debugfs): per direction with a
     /// sample, its route, both costs (ns per map+unmap pair, `-` before
     /// the first sample) and how often it changed.

@@ -78,6 +78,8 @@ pub(crate) struct ClassStats {
     hot: PerCpu<ClassHot>,
     /// Slots released (unmapped, pages freed) by aging or the shrinker.
     pub(crate) released: Counter,
+    /// Regions given back while the pool lived (routed to iommu-dma).
+    pub(crate) regions_freed: Counter,
     /// Bytes of bounce pages held now.
     pub(crate) mem: Gauge,
     /// Slots whose IOMMU unmap failed, leaked with their pages.
@@ -90,6 +92,7 @@ impl ClassStats {
         Ok(Self {
             hot: PerCpu::new(ClassHot::default)?,
             released: Counter::default(),
+            regions_freed: Counter::default(),
             mem: Gauge::default(),
             quarantined: Gauge::default(),
         })
@@ -121,12 +124,19 @@ impl ClassStats {
     }
 
     /// One `class ...` line.
-    pub(crate) fn show(&self, w: &mut FmtBuf<'_>, size: usize, slots: u32, base: u64) {
+    pub(crate) fn show(
+        &self,
+        w: &mut FmtBuf<'_>,
+        size: usize,
+        slots: u32,
+        base: u64,
+        region: &str,
+    ) {
         let _ = writeln!(
             w,
             "  class size={} slots={} base={:#x} maps={} hits={} misses={} \
              fallbacks={} copied={} released={} inuse={} cached={} mem={} \
-             quarantined={} routed={}",
+             quarantined={} routed={} region={} regions_freed={}",
             size,
             slots,
             base,
@@ -140,7 +150,9 @@ impl ClassStats {
             self.cached(),
             self.mem.get(),
             self.quarantined.get(),
-            self.sum(|h| h.routed.get())
+            self.sum(|h| h.routed.get()),
+            region,
+            self.regions_freed.get()
         );
     }
 }

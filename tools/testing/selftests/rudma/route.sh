@@ -7,7 +7,9 @@
 # purpose with the test-only /sys/kernel/debug/rudma/route_delay, which
 # adds a busy-wait to the timed calls of one path: the pool made 300 us
 # dearer must lose 4 KiB to-device and from-device mappings to iommu-dma,
-# and win them back once iommu-dma is the dear one.  All of it under a
+# and win them back once iommu-dma is the dear one.  A class routed to
+# iommu-dma keeps a probe-sized region at most, none once idle, and gets
+# a full one back with the pool route.  All of it under a
 # continuous fio verify of the scratch disk, so no byte is lost across a
 # route change.  Documentation/pool-design.rst, "Routing".
 
@@ -16,7 +18,7 @@ here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 12
 
 nvme=$(rudma_nvme_bdf)
 [ -n "$nvme" ] || ktap_exit_fail_msg "no NVMe device"
@@ -80,6 +82,19 @@ dump
 echo "pool 300000" > $RD
 rudma_test "auto: a dearer pool loses 4 KiB mappings to iommu-dma" \
 	wait_for "route to iommu-dma" 90 both_on iommu
+# region_is STATE MIN MAX: the 4 KiB class's region is STATE with
+# MIN..MAX slots.
+region_is() {
+	local st slots
+	st=$(rudma_pool_class 4096 region)
+	slots=$(rudma_pool_class 4096 slots)
+	[ "$st" = "$1" ] && [ "${slots:-0}" -ge "$2" ] && [ "${slots:-0}" -le "$3" ]
+}
+probe_sized() {
+	region_is probe 1 8 || region_is none 0 0
+}
+rudma_test "auto: routed to iommu-dma, the class keeps a probe-sized region at most" \
+	wait_for "probe-sized region" 30 probe_sized
 routed_before=$(rudma_pool_class 4096 routed)
 maps_before=$(rudma_pool_class 4096 maps)
 changes_before=$(changes)
@@ -90,6 +105,8 @@ echo "iommu 300000" > $RD
 rudma_test "auto: a dearer iommu-dma gives them back to the pool" \
 	wait_for "route back to the pool" 90 both_on pool
 dump
+rudma_test "auto: back on the pool, the class has a full region again" \
+	wait_for "full region" 30 region_is ready 9 1000000
 changes_after=$(changes)
 rudma_test "auto: iommu-dma served while routed there; both directions changed back" \
 	positive "$routed_before" "$((changes_after - changes_before - 1))"
@@ -118,6 +135,25 @@ forced() {
 	echo auto > $P/pool_route
 }
 rudma_test "pool_route=iommu and =pool force the path" forced
+
+# Forced to iommu-dma, nothing uses the region: it is given back whole.
+released() {
+	region_is none 0 0 && [ "$(rudma_pool_class 4096 mem)" = 0 ] &&
+		[ "$(rudma_pool_class 4096 regions_freed)" -gt "$freed_before" ]
+}
+freed_before=$(rudma_pool_class 4096 regions_freed)
+echo iommu > $P/pool_route
+rudma_test "pool_route=iommu: the idle class gives its region and pages back" \
+	wait_for "region freed" 30 released
+dump
+echo pool > $P/pool_route
+maps_then=$(rudma_pool_class 4096 maps)
+pooled_again() {
+	region_is ready 9 1000000 && [ "$(rudma_pool_class 4096 maps)" -gt "$maps_then" ]
+}
+rudma_test "pool_route=pool: a full region is reserved again and serves" \
+	wait_for "region back" 30 pooled_again
+echo auto > $P/pool_route
 
 finish() {
 	rudma_fio_wait
